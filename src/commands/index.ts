@@ -1,0 +1,34 @@
+/**
+ * The command families, one file each. The command table (./table.ts) is
+ * built from the `commands` object every family exports.
+ */
+import type { Handler } from './table';
+import { commands as connection } from './connection';
+import { commands as client } from './client';
+import { commands as server } from './server';
+import { commands as config } from './config';
+import { commands as introspection } from './introspection';
+import { commands as keys } from './keys';
+import { commands as expire } from './expire';
+import { commands as strings } from './strings';
+import { commands as bits } from './bits';
+import { commands as hash } from './hash';
+import { commands as list } from './list';
+import { commands as set } from './set';
+import { commands as zset } from './zset';
+
+export const families: Record<string, Handler>[] = [
+  connection,
+  client,
+  server,
+  config,
+  introspection,
+  keys,
+  expire,
+  strings,
+  bits,
+  hash,
+  list,
+  set,
+  zset,
+];

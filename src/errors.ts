@@ -1,0 +1,94 @@
+/**
+ * Every error text kevy sends, byte-identical to Redis 7.0 (server.c's shared
+ * objects and the addReplyError calls of each t_*.c file).
+ *
+ * A constant is the text without the leading '-' and without CRLF: the reply
+ * writer adds both. Texts that begin with an upper-case code (WRONGTYPE,
+ * NOAUTH, ...) are sent as they are; the others start with "ERR ".
+ *
+ *   c.error(E.SYNTAX)                  // -ERR syntax error\r\n
+ *   c.error(E.wrongArity('get'))       // -ERR wrong number of arguments for 'get' command\r\n
+ */
+
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+export const SYNTAX = 'ERR syntax error';
+export const NO_SUCH_KEY = 'ERR no such key';
+export const NOT_INTEGER = 'ERR value is not an integer or out of range';
+export const NOT_FLOAT = 'ERR value is not a valid float';
+export const NOT_FLOAT_MIN_MAX = 'ERR min or max is not a float';
+export const OVERFLOW = 'ERR increment or decrement would overflow';
+export const INCR_NAN_OR_INF = 'ERR increment would produce NaN or Infinity';
+export const OUT_OF_RANGE = 'ERR index out of range';
+export const DB_INDEX_OUT_OF_RANGE = 'ERR DB index is out of range';
+export const INVALID_DB_INDEX = 'ERR invalid DB index';
+export const SAME_OBJECT = 'ERR source and destination objects are the same';
+export const BUSYKEY = 'BUSYKEY Target key name already exists.';
+export const NOAUTH = 'NOAUTH Authentication required.';
+export const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+export const AUTH_NOT_CONFIGURED =
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';
+export const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
+export const LOADING = 'LOADING Redis is loading the dataset in memory';
+export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+export const MISCONF_RDB =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+export const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+export const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
+export const BIT_VALUE = 'ERR bit is not an integer or out of range';
+export const OFFSET_OUT_OF_RANGE = 'ERR offset is out of range';
+export const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
+export const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
+export const TIMEOUT_OUT_OF_RANGE = 'ERR timeout is out of range';
+export const INVALID_CURSOR = 'ERR invalid cursor';
+export const NO_PERMISSION = 'NOPERM';
+export const PROTOCOL_VERSION = 'NOPROTO unsupported protocol version';
+export const UNKNOWN_CLIENT = 'ERR No such client';
+export const CLIENT_NAME_SPACES = 'ERR Client names cannot contain spaces, newlines or special characters.';
+export const DEBUG_DISABLED_PREFIX = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"no\", you can't use this command. ";
+export const NESTED_MULTI = 'ERR MULTI calls can not be nested';
+export const EXEC_WITHOUT_MULTI = 'ERR EXEC without MULTI';
+export const DISCARD_WITHOUT_MULTI = 'ERR DISCARD without MULTI';
+export const WATCH_IN_MULTI = 'ERR WATCH inside MULTI is not allowed';
+export const SUBSCRIBE_CONTEXT_PREFIX = 'ERR Can\'t execute';
+export const INVALID_EXPIRE_TIME = (cmd: string) => `ERR invalid expire time in '${cmd}' command`;
+export const NX_XX_GT_LT =
+  'ERR NX and XX, GT or LT options at the same time are not compatible';
+export const GT_LT_NX = 'ERR GT and LT options at the same time are not compatible';
+export const SCORE_NOT_FLOAT = 'ERR value is not a valid float';
+export const ZADD_NX_XX = 'ERR XX and NX options at the same time are not compatible';
+export const ZADD_GT_LT_NX = 'ERR GT, LT, and/or NX options at the same time are not compatible';
+export const ZADD_INCR_PAIR = 'ERR INCR option supports a single increment-element pair';
+export const HASH_VALUE_NOT_INTEGER = 'ERR hash value is not an integer';
+export const HASH_VALUE_NOT_FLOAT = 'ERR hash value is not a float';
+export const NUMKEYS_ZERO = (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`;
+export const NUMKEYS_GT_ZERO = 'ERR numkeys should be greater than 0';
+export const COUNT_GT_ZERO = 'ERR count should be greater than 0';
+export const VALUE_OUT_OF_RANGE_POSITIVE = 'ERR value is out of range, must be positive';
+export const MIN_MAX_NOT_STRING = 'ERR min or max not valid string range item';
+
+export const PROTECTED_MODE =
+  "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+
+/** `-ERR unknown command 'foo', with args beginning with: 'a' 'b' ` as server.c builds it. */
+export function unknownCommand(name: string, args: string[]): string {
+  let list = '';
+  for (const a of args) {
+    if (list.length >= 128) break;
+    list += `'${a.slice(0, 128 - list.length)}' `;
+  }
+  return `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${list}`;
+}
+
+/** `-ERR unknown subcommand 'foo'. Try CLIENT HELP.` */
+export function unknownSubcommand(sub: string, container: string): string {
+  return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;
+}
+
+/** Arity error; `name` is the lower-case full name (`get`, `client|kill`). */
+export function wrongArity(name: string): string {
+  return `ERR wrong number of arguments for '${name}' command`;
+}
+
+export function protocolError(detail: string): string {
+  return `ERR Protocol error: ${detail}`;
+}

@@ -1,0 +1,188 @@
+/**
+ * Incremental request parser: RESP multibulk (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`)
+ * and inline commands (`GET k\r\n`, as typed over telnet), like Redis's
+ * processMultibulkBuffer / processInlineBuffer.
+ *
+ * Arguments come out as latin1 strings: one char per byte, so any byte
+ * sequence (NUL, 0xFF, invalid UTF-8) survives the round trip, and the string
+ * is a copy (it never pins the socket's read buffer).
+ *
+ *   const p = new RequestParser(limits);
+ *   p.feed(chunk);
+ *   for (let r = p.next(); r !== null; r = p.next()) {
+ *     if (typeof r === 'string') { reply r as a protocol error; close; }
+ *     else dispatch(r);                       // r: string[]
+ *   }
+ *
+ * A partial frame keeps its state (arguments read so far) and waits for more
+ * bytes. A large bulk that has not fully arrived is collected as a list of
+ * chunks and joined once, so a 100 MB value costs one copy, not one per read.
+ */
+import { splitArgs } from './inline';
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Whether the client has authenticated (unauthenticated clients get tighter limits). */
+  authenticated: () => boolean;
+}
+
+const INLINE_MAX_SIZE = 64 * 1024; // PROTO_INLINE_MAX_SIZE
+const MBULK_BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
+const MAX_MULTIBULK = 1024 * 1024 * 1024;
+const CR = 13;
+const LF = 10;
+
+/** A protocol error: the text to reply with before closing the connection. */
+export type ParseResult = string[] | string | null;
+
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Arguments still expected in the current multibulk (0: between commands). */
+  private argc = 0;
+  private args: string[] = [];
+  /** Length of the bulk being read, -1 before its `$` line. */
+  private bulkLen = -1;
+  /** Chunks of a large bulk waiting to be joined, and how many bytes they hold. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private need = 0;
+
+  constructor(private readonly limits: ParserLimits) {}
+
+  /** Bytes received and not yet consumed (the query buffer length). */
+  get buffered(): number {
+    return this.buf.length - this.pos + this.pendingBytes;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.need > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.need) return;
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+      this.pos = 0;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.need = 0;
+      return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /** The next complete command, a protocol error text, or null when more bytes are needed. */
+  next(): ParseResult {
+    if (this.need > 0) return null;
+    for (;;) {
+      if (this.argc === 0) {
+        if (this.pos >= this.buf.length) return null;
+        if (this.buf[this.pos] !== 0x2a /* '*' */) return this.inline();
+        const r = this.multibulkHeader();
+        if (r !== undefined) return r;
+        if (this.argc === 0) continue; // `*0` or `*-1`: an empty command, skipped
+      }
+      const r = this.bulks();
+      if (r !== undefined) return r;
+    }
+  }
+
+  /** Reads `*<n>\r\n`; undefined when it set up argc, else what next() returns. */
+  private multibulkHeader(): ParseResult | undefined {
+    const buf = this.buf;
+    const eol = buf.indexOf(CR, this.pos);
+    if (eol < 0 || eol + 1 >= buf.length) {
+      if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big mbulk count string';
+      return null;
+    }
+    const n = parseLength(buf, this.pos + 1, eol);
+    if (n === null || n > MAX_MULTIBULK) return 'Protocol error: invalid multibulk length';
+    if (n > 10 && !this.limits.authenticated()) return 'Protocol error: unauthenticated multibulk length';
+    this.pos = eol + 2;
+    this.argc = n > 0 ? n : 0;
+    this.args = [];
+    this.bulkLen = -1;
+    return undefined;
+  }
+
+  /** Reads the bulks of the current multibulk; undefined when the command is not complete yet but continues. */
+  private bulks(): ParseResult {
+    const buf = this.buf;
+    while (this.argc > 0) {
+      if (this.bulkLen < 0) {
+        if (this.pos >= buf.length) return null;
+        const eol = buf.indexOf(CR, this.pos);
+        if (eol < 0 || eol + 1 >= buf.length) {
+          if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big bulk count string';
+          return null;
+        }
+        if (buf[this.pos] !== 0x24 /* '$' */) {
+          return `Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`;
+        }
+        const n = parseLength(buf, this.pos + 1, eol);
+        if (n === null || n < 0 || n > this.limits.maxBulkLen) return 'Protocol error: invalid bulk length';
+        if (n > 16384 && !this.limits.authenticated()) return 'Protocol error: unauthenticated bulk length';
+        this.pos = eol + 2;
+        this.bulkLen = n;
+      }
+      const avail = buf.length - this.pos;
+      if (avail < this.bulkLen + 2) {
+        if (this.bulkLen >= MBULK_BIG_ARG) {
+          // Wait for the whole bulk without re-copying the buffer on every read.
+          this.need = this.bulkLen + 2 - avail;
+        }
+        return null;
+      }
+      const start = this.pos;
+      this.args.push(buf.toString('latin1', start, start + this.bulkLen));
+      this.pos = start + this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.argc--;
+    }
+    const args = this.args;
+    this.args = [];
+    return args;
+  }
+
+  private inline(): ParseResult {
+    const buf = this.buf;
+    const nl = buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big inline request';
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === CR) end--;
+    const line = buf.toString('latin1', this.pos, end);
+    this.pos = nl + 1;
+    const args = splitArgs(line);
+    if (args === null) return 'Protocol error: unbalanced quotes in request';
+    if (args.length === 0) return this.next();
+    return args;
+  }
+}
+
+/** Parses a signed decimal length between start and end; null if it is not one. */
+function parseLength(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 0x2d /* '-' */) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  if (n > Number.MAX_SAFE_INTEGER) return null;
+  return neg ? -n : n;
+}

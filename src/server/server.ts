@@ -1,0 +1,295 @@
+/**
+ * The server: listening sockets, connected clients, the databases, the
+ * command table and the periodic tasks (Redis's serverCron at `hz`).
+ *
+ * Data path: socket bytes -> RequestParser -> processCommand (dispatcher) ->
+ * handler -> store (Database) -> propagate() (AOF listeners) -> the client's
+ * reply buffer, written once per read.
+ *
+ * Other layers attach through:
+ *  - hooks.beforeCommand / afterCommand / commandRejected (MULTI queueing,
+ *    write refusal after persistence errors, MONITOR, SLOWLOG),
+ *  - keyspace hooks (every change to a key, see store/database.ts),
+ *  - onPropagate listeners (effects of write commands, for the AOF),
+ *  - onClientClose listeners (blocked clients, subscriptions, watches).
+ */
+import net from 'node:net';
+import { Config } from '../config/config';
+import { CommandTable, type Command } from '../commands/table';
+import { families } from '../commands';
+import { Database, type KeyspaceHooks } from '../store/database';
+import { limits } from '../store/limits';
+import * as E from '../errors';
+import { RequestParser } from '../protocol/parser';
+import { Client } from './client';
+import { processCommand } from './dispatcher';
+import { Logger } from './log';
+import { Stats } from './stats';
+
+export const KEVY_VERSION = '0.1.0';
+/** The Redis version kevy answers as (clients choose features by it). */
+export const REDIS_VERSION = '7.0.15';
+
+export interface ServerHooks {
+  /** null: run the command; a text: refuse with that error; '': already answered (queued). */
+  beforeCommand(c: Client, cmd: Command, argv: string[]): string | null;
+  afterCommand(c: Client, cmd: Command, argv: string[], usec: number): void;
+  commandRejected(c: Client): void;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly log = new Logger();
+  readonly stats = new Stats();
+  readonly table = new CommandTable(families);
+  dbs: Database[] = [];
+  readonly clients = new Map<number, Client>();
+  /** Changes since the last successful save (Redis's `dirty`). */
+  dirty = 0;
+  /** Cached now (ms) for the hot path; refreshed per read and by the cron. */
+  clock = Date.now();
+  readonly startTime = Date.now();
+  /** Set when the server is shutting down: no new connections, no new commands. */
+  shuttingDown = false;
+  /** The TCP port actually bound (useful when port 0 picked a free one). */
+  boundPort = 0;
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  private cron: NodeJS.Timeout | null = null;
+  readonly onPropagate: ((db: number, cmds: string[][]) => void)[] = [];
+  readonly onClientClose: ((c: Client) => void)[] = [];
+  readonly onCron: ((now: number) => void)[] = [];
+  /** Extra state of other layers (slowlog, monitors, pub/sub, ...). */
+  readonly ext: Record<string, unknown> = {};
+
+  hooks: ServerHooks = {
+    beforeCommand: () => null,
+    afterCommand: () => {},
+    commandRejected: () => {},
+  };
+
+  readonly keyspaceHooks: KeyspaceHooks = {
+    keyWillChange: () => {},
+    keyChanged: () => {},
+    keyExpired: (db, key) => {
+      this.stats.expiredKeys++;
+      this.propagate(db.id, [['DEL', key]]);
+    },
+  };
+
+  constructor(config: Config) {
+    this.config = config;
+    this.log.setLevel(config.get('loglevel'));
+    const n = config.databases;
+    for (let i = 0; i < n; i++) {
+      const db = new Database(i);
+      db.hooks = this.keyspaceHooks;
+      this.dbs.push(db);
+    }
+    this.applyLimits();
+    config.onChange((name, value) => {
+      if (name === 'loglevel') this.log.setLevel(value);
+      if (name === 'hz') this.startCron();
+      if (name === 'requirepass' && value === '') for (const c of this.clients.values()) c.authenticated = true;
+      this.applyLimits();
+    });
+  }
+
+  private applyLimits(): void {
+    const cfg = this.config;
+    limits.hashMaxListpackEntries = cfg.int('hash-max-listpack-entries');
+    limits.hashMaxListpackValue = cfg.int('hash-max-listpack-value');
+    limits.zsetMaxListpackEntries = cfg.int('zset-max-listpack-entries');
+    limits.zsetMaxListpackValue = cfg.int('zset-max-listpack-value');
+    limits.setMaxIntsetEntries = cfg.int('set-max-intset-entries');
+    limits.listMaxListpackSize = cfg.int('list-max-listpack-size');
+    limits.listCompressDepth = cfg.int('list-compress-depth');
+  }
+
+  /** Hands the effect of a write to the persistence layer. */
+  propagate(db: number, cmds: string[][]): void {
+    for (const l of this.onPropagate) l(db, cmds);
+  }
+
+  /** Startup hooks run before listening (loading the snapshot / AOF). */
+  readonly onStartup: (() => Promise<void> | void)[] = [];
+
+  /** Loads data (startup hooks), then listens. */
+  async start(): Promise<void> {
+    for (const fn of this.onStartup) await fn();
+    await this.listen();
+    this.log.notice(`Ready to accept connections tcp (port ${this.boundPort})`);
+  }
+
+  // ---- network ----------------------------------------------------------
+
+  async listen(): Promise<void> {
+    const port = this.config.port;
+    for (const raw of this.config.bind) {
+      const optional = raw.startsWith('-');
+      const host = optional ? raw.slice(1) : raw;
+      const srv = net.createServer((s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: this.boundPort || port, host, backlog: this.config.int('tcp-backlog') }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        if (optional) {
+          this.log.verbose(`Could not bind optional address ${host}: ${(err as Error).message}`);
+          continue;
+        }
+        await this.closeListeners();
+        throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${(err as Error).message}`);
+      }
+      this.boundPort = (srv.address() as net.AddressInfo).port;
+      this.listeners.push(srv);
+    }
+    this.startCron();
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.bool('protected-mode') && !this.config.requirepass && !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      socket.end(`-${E.PROTECTED_MODE}\r\n`);
+      return;
+    }
+    socket.setNoDelay(true);
+    const keepalive = this.config.int('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    const parser = new RequestParser({
+      maxBulkLen: this.config.int('proto-max-bulk-len'),
+      authenticated: () => c.authenticated,
+    });
+    c.parser = parser;
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.netInputBytes += chunk.length;
+      parser.feed(chunk);
+      this.processInput(c);
+    });
+    socket.on('error', (err) => this.log.verbose(`Client id=${c.id} addr=${c.addr}: ${err.message}`));
+    socket.on('close', () => {
+      if (!c.closed) {
+        c.closed = true;
+        this.clientClosed(c);
+      }
+    });
+  }
+
+  /** Runs every complete command in c's query buffer, then writes the replies once. */
+  processInput(c: Client): void {
+    const parser = c.parser!;
+    this.clock = Date.now();
+    if (parser.buffered > this.config.int('client-query-buffer-limit')) {
+      this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr}`);
+      c.close();
+      return;
+    }
+    while (!c.blocked && !c.closeAfterReply && !c.closed) {
+      const r = parser.next();
+      if (r === null) break;
+      if (typeof r === 'string') {
+        c.error('ERR ' + r);
+        c.closeAfterReply = true;
+        this.log.verbose(`Protocol error (${r}) from client: id=${c.id} addr=${c.addr}`);
+        break;
+      }
+      processCommand(c, r);
+    }
+    c.queryBuffered = parser.buffered;
+    this.stats.netOutputBytes += c.out.length;
+    c.flush();
+  }
+
+  clientClosed(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    for (const l of this.onClientClose) l(c);
+  }
+
+  // ---- periodic tasks ---------------------------------------------------
+
+  private startCron(): void {
+    if (this.cron) clearInterval(this.cron);
+    if (this.listeners.length === 0 && !this.cron) {
+      // Not listening yet: started by listen().
+    }
+    const hz = Math.max(1, Math.min(500, this.config.int('hz')));
+    this.cron = setInterval(() => this.serverCron(hz), Math.floor(1000 / hz));
+    this.cron.unref();
+  }
+
+  private serverCron(hz: number): void {
+    const now = Date.now();
+    this.clock = now;
+    this.activeExpireCycle(hz, now);
+    this.stats.sample(now);
+    const timeout = this.config.int('timeout');
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (!c.blocked && now - c.lastInteraction > timeout * 1000 && !c.state.subscribed) c.close();
+      }
+    }
+    for (const fn of this.onCron) fn(now);
+  }
+
+  /**
+   * Redis's activeExpireCycle: per database, sample 20 keys with a TTL and
+   * delete the expired; repeat while more than 10% of a sample was expired,
+   * within 25% of the cron period, so memory is reclaimed without stalling.
+   */
+  private activeExpireCycle(hz: number, now: number): void {
+    const budget = 1000 / hz / 4;
+    const start = performance.now();
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) continue;
+      for (;;) {
+        const [sampled, expired] = db.expireSample(20, now);
+        if (sampled === 0 || expired <= sampled / 10) break;
+        if (performance.now() - start > budget) return;
+      }
+    }
+  }
+
+  // ---- shutdown ---------------------------------------------------------
+
+  private async closeListeners(): Promise<void> {
+    const ls = this.listeners;
+    this.listeners = [];
+    await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+
+  /** Stops accepting, closes every client, stops the cron. */
+  async close(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.cron) clearInterval(this.cron);
+    this.cron = null;
+    const closing = this.closeListeners();
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      c.socket?.destroy();
+      c.closed = true;
+      this.clientClosed(c);
+    }
+    await closing;
+  }
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return true;
+  return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+}

@@ -1,0 +1,109 @@
+/**
+ * IndexedMap: a hash map that also keeps its entries in a dense array, so a
+ * uniformly random entry costs O(1) (RANDOMKEY, SPOP, SRANDMEMBER,
+ * HRANDFIELD, the active expiry's sampling) and a cursor scan keeps Redis's
+ * SCAN guarantee.
+ *
+ * Layout: `index` maps a key to its slot; `keys[slot]` and `vals[slot]` hold
+ * the entry. Delete moves the last entry into the freed slot.
+ *
+ * Scan invariant ("scan-downward"): scan() visits slots from the highest to
+ * the lowest. A delete only ever moves the *last* slot into a lower one; the
+ * last slot is either already visited (when it is above the cursor) or stays
+ * in the unvisited range [0, cursor], so an entry present during the whole
+ * iteration is returned at least once. Entries added during the scan land
+ * above the cursor and need not be returned.
+ *
+ *   const m = new IndexedMap<number>();
+ *   m.set('a', 1); m.randomKey(); m.delete('a');
+ */
+export class IndexedMap<V> {
+  private index = new Map<string, number>();
+  private keyArr: string[] = [];
+  private valArr: V[] = [];
+
+  get size(): number {
+    return this.keyArr.length;
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  get(key: string): V | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.valArr[i];
+  }
+
+  /** Sets key to val; returns true when the key is new. */
+  set(key: string, val: V): boolean {
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.valArr[i] = val;
+      return false;
+    }
+    this.index.set(key, this.keyArr.length);
+    this.keyArr.push(key);
+    this.valArr.push(val);
+    return true;
+  }
+
+  delete(key: string): boolean {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.index.delete(key);
+    const last = this.keyArr.length - 1;
+    if (i !== last) {
+      const lk = this.keyArr[last];
+      this.keyArr[i] = lk;
+      this.valArr[i] = this.valArr[last];
+      this.index.set(lk, i);
+    }
+    this.keyArr.pop();
+    this.valArr.pop();
+    return true;
+  }
+
+  clear(): void {
+    this.index = new Map();
+    this.keyArr = [];
+    this.valArr = [];
+  }
+
+  /** A uniformly random key, or undefined when empty. */
+  randomKey(): string | undefined {
+    const n = this.keyArr.length;
+    if (n === 0) return undefined;
+    return this.keyArr[Math.floor(Math.random() * n)];
+  }
+
+  /** The key and value at a slot (0 <= slot < size); for sampling. */
+  keyAt(slot: number): string {
+    return this.keyArr[slot];
+  }
+
+  valAt(slot: number): V {
+    return this.valArr[slot];
+  }
+
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const [k, i] of this.index) yield [k, this.valArr[i]];
+  }
+
+  /**
+   * Visits about `count` slots going downward from the cursor and returns the
+   * next cursor (0 when done). Cursor 0 starts at the top; cursor c > 0
+   * resumes at slot c - 1.
+   */
+  scan(cursor: number, count: number, visit: (key: string, val: V) => void): number {
+    let slot = cursor === 0 ? this.keyArr.length - 1 : Math.min(cursor - 1, this.keyArr.length - 1);
+    for (let n = 0; slot >= 0 && n < count; n++, slot--) {
+      visit(this.keyArr[slot], this.valArr[slot]);
+    }
+    return slot < 0 ? 0 : slot + 1;
+  }
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: redis-benchmark against a real redis-server 7.0 and kevy in
+ * the same run, alternating A B A B for several rounds, printing the median
+ * requests/second of each side and the ratio kevy/redis per test.
+ * Only ratios from one run are meaningful on a noisy 2-core machine.
+ *
+ *   npm run bench -- --tests set,get,incr,mset --pipeline 1,16 --clients 50 \
+ *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
+ *
+ * Writes bench/results.json. Needs `redis-server` and `redis-benchmark` on PATH.
+ */
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+
+function parseArgs(argv) {
+  const o = {
+    tests: 'set,get,incr,mset',
+    pipeline: '1,16',
+    clients: 50,
+    requests: 100000,
+    rounds: 3,
+    datasize: 3,
+    appendfsync: null,
+    out: path.join(__dirname, 'results.json'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i].replace(/^--/, '');
+    if (!(k in o)) throw new Error(`unknown option --${k}`);
+    o[k] = argv[++i];
+  }
+  o.tests = String(o.tests).split(',');
+  o.pipeline = String(o.pipeline).split(',').map(Number);
+  o.clients = Number(o.clients);
+  o.requests = Number(o.requests);
+  o.rounds = Number(o.rounds);
+  return o;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitPort(port) {
+  for (let i = 0; i < 500; i++) {
+    const ok = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('server did not start on ' + port);
+}
+
+function persistenceArgs(o) {
+  if (!o.appendfsync) return ['--appendonly', 'no'];
+  return ['--appendonly', 'yes', '--appendfsync', o.appendfsync];
+}
+
+async function start(kind, o) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+  // Both sides run without snapshots; with --appendfsync both run the same AOF policy.
+  const proc =
+    kind === 'redis'
+      ? spawn('redis-server', [...common, '--save', '', ...persistenceArgs(o)], { stdio: 'ignore' })
+      : spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'kevy-server'), ...common, ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
+  await waitPort(port);
+  return { kind, port, dir, proc };
+}
+
+function stop(s) {
+  s.proc.kill('SIGKILL');
+  fs.rmSync(s.dir, { recursive: true, force: true });
+}
+
+function bench(port, test, pipeline, o) {
+  const out = execFileSync(
+    'redis-benchmark',
+    ['-p', String(port), '-t', test, '-P', String(pipeline), '-c', String(o.clients), '-n', String(o.requests), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
+    { encoding: 'utf8' },
+  );
+  // "test","rps",... header then one line per test
+  const line = out.trim().split('\n').find((l) => !l.startsWith('"test"'));
+  const cols = line.split(',').map((x) => x.replace(/"/g, ''));
+  return Number(cols[1]);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const redis = await start('redis', o);
+  const kevy = await start('kevy', o);
+  const rows = [];
+  try {
+    for (const p of o.pipeline) {
+      for (const t of o.tests) {
+        const r = { redis: [], kevy: [] };
+        for (let i = 0; i < o.rounds; i++) {
+          r.redis.push(bench(redis.port, t, p, o));
+          r.kevy.push(bench(kevy.port, t, p, o));
+        }
+        const row = { test: t.toUpperCase(), pipeline: p, clients: o.clients, redis: median(r.redis), kevy: median(r.kevy) };
+        row.ratio = Math.round((row.kevy / row.redis) * 100) / 100;
+        rows.push(row);
+        console.log(
+          `${row.test.padEnd(8)} -P ${String(p).padEnd(3)} -c ${o.clients}  redis ${String(Math.round(row.redis)).padStart(8)} rps  kevy ${String(Math.round(row.kevy)).padStart(8)} rps  ratio ${row.ratio.toFixed(2)}`,
+        );
+      }
+    }
+  } finally {
+    stop(redis);
+    stop(kevy);
+  }
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    options: { ...o, out: undefined },
+    rows,
+  };
+  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`results written to ${path.relative(process.cwd(), o.out)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -16,6 +16,7 @@ import { commands as hash } from './hash';
 import { commands as list } from './list';
 import { commands as set } from './set';
 import { commands as zset } from './zset';
+import { commands as transactions } from './transactions';
 
 export const families: Record<string, Handler>[] = [
   connection,
@@ -31,4 +32,5 @@ export const families: Record<string, Handler>[] = [
   list,
   set,
   zset,
+  transactions,
 ];

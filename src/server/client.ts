@@ -14,6 +14,7 @@ import type net from 'node:net';
 import type { Database } from '../store/database';
 import type { RequestParser } from '../protocol/parser';
 import { formatDouble } from '../util/numbers';
+import type { MultiState } from './multi';
 import type { Server } from './server';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
@@ -33,6 +34,8 @@ export class Client {
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */
   blocked = false;
+  /** The MULTI queue, or null outside a transaction. */
+  multi: MultiState | null = null;
   /** Set after QUIT or a protocol error: close once `out` is written. */
   closeAfterReply = false;
   closed = false;

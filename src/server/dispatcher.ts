@@ -2,9 +2,9 @@
  * The one dispatcher: every request passes the generic checks here, in the
  * order Redis's processCommand does them, before its handler runs:
  *
- *   unknown command / unknown subcommand -> arity -> NOAUTH -> MISCONF
- *   (writes refused after a persistence error) -> RESP2 pub/sub context ->
- *   MULTI queueing -> call()
+ *   unknown command / unknown subcommand -> arity -> NOAUTH ->
+ *   hooks.beforeCommand (MISCONF: writes refused after a persistence error;
+ *   RESP2 pub/sub context) -> MULTI queueing -> call()
  *
  * call() runs the handler, measures it (INFO commandstats, SLOWLOG), feeds
  * MONITOR, and when the command changed data (server.dirty moved) hands its
@@ -16,11 +16,24 @@
 import * as E from '../errors';
 import type { Command } from '../commands/table';
 import type { Client } from './client';
+import { MULTI_PASSTHROUGH, unwatchAll } from './multi';
 
-/** Replies with an error for a command that was refused before it ran. */
-function reject(c: Client, cmd: Command | undefined, msg: string): void {
+/**
+ * Replies with an error for a command that was refused before it ran. A
+ * refused EXEC discards the transaction and says why (Redis's
+ * execCommandAbort); `formatted` errors (unknown command, arity) are quoted
+ * there without their ERR code, as Redis's rejectCommandFormat does.
+ */
+function reject(c: Client, cmd: Command | undefined, msg: string, formatted = false): void {
   if (cmd) cmd.stats.rejectedCalls++;
+  if (c.multi !== null) c.multi.error = true; // EXEC will answer EXECABORT
   c.server.hooks.commandRejected(c);
+  if (cmd !== undefined && cmd.name === 'exec') {
+    c.multi = null;
+    unwatchAll(c);
+    c.error(`EXECABORT Transaction discarded because of: ${formatted ? msg.slice(4) : msg}`);
+    return;
+  }
   c.error(msg);
 }
 
@@ -31,15 +44,15 @@ export function processCommand(c: Client, argv: string[]): void {
   if (cmd === undefined) {
     const base = server.table.commands.get(argv[0].toLowerCase());
     if (base !== undefined && base.subcommands !== null) {
-      reject(c, undefined, E.unknownSubcommand(argv[1], argv[0]));
+      reject(c, undefined, E.unknownSubcommand(argv[1], argv[0]), true);
     } else {
-      reject(c, undefined, E.unknownCommand(argv[0], argv.slice(1)));
+      reject(c, undefined, E.unknownCommand(argv[0], argv.slice(1)), true);
     }
     return;
   }
   const arity = cmd.arity;
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity || cmd.handler === null) {
-    reject(c, cmd, E.wrongArity(cmd.name));
+    reject(c, cmd, E.wrongArity(cmd.name), true);
     return;
   }
   if (!c.authenticated && !cmd.flags.has('no_auth')) {
@@ -49,6 +62,11 @@ export function processCommand(c: Client, argv: string[]): void {
   const guard = server.hooks.beforeCommand(c, cmd, argv);
   if (guard !== null) {
     if (guard !== '') reject(c, cmd, guard);
+    return;
+  }
+  if (c.multi !== null && !MULTI_PASSTHROUGH.has(cmd.name)) {
+    c.multi.queue.push({ cmd, argv });
+    c.simple('QUEUED');
     return;
   }
   call(c, cmd, argv);
@@ -76,7 +94,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }
   if (server.dirty !== dirty) {
-    server.propagate(c.db.id, c.propagateAs ?? [argv]);
+    const effect = c.propagateAs ?? [argv];
+    if (effect.length !== 0) server.propagate(c.db.id, effect);
   }
   server.hooks.afterCommand(c, cmd, argv, usec);
 }

@@ -24,6 +24,7 @@ import { RequestParser } from '../protocol/parser';
 import { Client } from './client';
 import { processCommand } from './dispatcher';
 import { Logger } from './log';
+import { touchKey, unwatchAll } from './multi';
 import { Stats } from './stats';
 
 export const KEVY_VERSION = '0.1.0';
@@ -70,7 +71,7 @@ export class Server {
 
   readonly keyspaceHooks: KeyspaceHooks = {
     keyWillChange: () => {},
-    keyChanged: () => {},
+    keyChanged: (db, key) => touchKey(db, key),
     keyExpired: (db, key) => {
       this.stats.expiredKeys++;
       this.propagate(db.id, [['DEL', key]]);
@@ -87,6 +88,7 @@ export class Server {
       this.dbs.push(db);
     }
     this.applyLimits();
+    this.onClientClose.push((c) => unwatchAll(c));
     config.onChange((name, value) => {
       if (name === 'loglevel') this.log.setLevel(value);
       if (name === 'hz') this.startCron();
@@ -106,9 +108,35 @@ export class Server {
     limits.listCompressDepth = cfg.int('list-compress-depth');
   }
 
-  /** Hands the effect of a write to the persistence layer. */
+  /** Effects collected during EXEC, emitted at its end wrapped in MULTI/EXEC. */
+  private batch: { db: number; cmds: string[][] }[] | null = null;
+
+  /**
+   * Hands the effect of a write to the persistence layer. Listeners receive
+   * the database and the commands to log. A transaction that changed more
+   * than one thing arrives as MULTI, its commands (each with its own
+   * database), EXEC, as Redis 7.0 propagates it.
+   */
   propagate(db: number, cmds: string[][]): void {
+    if (this.batch !== null) {
+      this.batch.push({ db, cmds });
+      return;
+    }
     for (const l of this.onPropagate) l(db, cmds);
+  }
+
+  beginPropagateBatch(): void {
+    this.batch = [];
+  }
+
+  endPropagateBatch(): void {
+    const batch = this.batch;
+    this.batch = null;
+    if (batch === null || batch.length === 0) return;
+    const total = batch.reduce((n, b) => n + b.cmds.length, 0);
+    if (total > 1) this.propagate(batch[0].db, [['MULTI']]);
+    for (const b of batch) this.propagate(b.db, b.cmds);
+    if (total > 1) this.propagate(batch[batch.length - 1].db, [['EXEC']]);
   }
 
   /** Startup hooks run before listening (loading the snapshot / AOF). */

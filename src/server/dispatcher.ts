@@ -17,6 +17,7 @@ import * as E from '../errors';
 import type { Command } from '../commands/table';
 import type { Client } from './client';
 import { MULTI_PASSTHROUGH, unwatchAll } from './multi';
+import { handleReadyKeys } from './blocking';
 
 /**
  * Replies with an error for a command that was refused before it ran. A
@@ -70,6 +71,8 @@ export function processCommand(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  // Serve clients blocked on keys this command (or this EXEC) made ready.
+  handleReadyKeys(server);
 }
 
 /** Runs a command that passed the checks (EXEC calls this for each queued command). */

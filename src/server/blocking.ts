@@ -1,0 +1,311 @@
+/**
+ * Clients blocked on keys (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP, ...):
+ * Redis's blocked.c, generic over the value type.
+ *
+ * Contract:
+ *  - A blocking command that cannot be served at once calls
+ *      blockClient(c, { db, keys, timeoutMs, tryServe, onTimeout })
+ *    timeoutMs is an absolute deadline in ms (parseTimeout() gives it), 0 =
+ *    forever. The client is marked c.blocked, so server.processInput runs no
+ *    further pipelined command of c until it is unblocked. The command writes
+ *    no reply of its own and changes no data.
+ *  - A command that may have made a key able to serve a waiter (a list or
+ *    sorted set created or grown) calls signalKeyAsReady(db, key). It costs a
+ *    map lookup when nobody waits on that key.
+ *  - After each command (and after a whole EXEC: EXEC's inner commands go
+ *    through dispatcher.call, not processCommand) the dispatcher calls
+ *    handleReadyKeys(server). For every ready key, the clients blocked on it
+ *    are offered it first come, first served: spec.tryServe(c, key) checks the
+ *    key (exists, right type), performs the pop, writes the reply to c, calls
+ *    server.propagate(db.id, [...effect...]) and server.dirty++ itself, and
+ *    returns true; it returns false to keep waiting (key empty, wrong type).
+ *    A served client is unblocked, its reply flushed, and its pipelined input
+ *    processed right after the current command batch (Redis: beforeSleep's
+ *    processUnblockedClients). Serving may signal more keys (BLMOVE's
+ *    destination); they are served in the same pass.
+ *  - At the deadline spec.onTimeout(c) writes the timeout reply (null array
+ *    for BLPOP, null bulk for BLMOVE) and the client is unblocked.
+ *  - CLIENT UNBLOCK (unblockClientById) replies through onTimeout or with the
+ *    UNBLOCKED error. A client that disconnects while blocked is forgotten.
+ *  - mayBlock(c) is false inside EXEC or a script (c.state.inExec or
+ *    c.state.denyBlocking set by those layers): the command then answers as if
+ *    it had timed out, like Redis's CLIENT_DENY_BLOCKING.
+ *
+ *   if (!mayBlock(c)) { c.nullArray(); return; }
+ *   blockClient(c, { db: c.db, keys, timeoutMs,
+ *     tryServe: (bc, key) => popAndReply(bc, key), onTimeout: (bc) => bc.nullArray() });
+ */
+import * as E from '../errors';
+import type { Database } from '../store/database';
+import type { Client } from './client';
+import type { Server } from './server';
+
+export interface BlockSpec {
+  /** The database the keys live in (the client's db when it blocked). */
+  db: Database;
+  /** The keys the client waits on, in the command's order. */
+  keys: string[];
+  /** Absolute deadline in ms; 0 = forever. */
+  timeoutMs: number;
+  /** Serves c from key if possible (reply, pop, propagate, dirty++); false = keep waiting. */
+  tryServe(c: Client, key: string): boolean;
+  /** Writes the reply for a timed-out (or CLIENT UNBLOCK'ed) client. */
+  onTimeout(c: Client): void;
+}
+
+interface Waiter {
+  c: Client;
+  spec: BlockSpec;
+  timer: NodeJS.Timeout | null;
+}
+
+/** The waiters of one database, found from the Database itself so signalKeyAsReady needs no server. */
+interface DbWaiters {
+  registry: Registry;
+  /** key -> waiters in blocking order. */
+  keys: Map<string, Waiter[]>;
+}
+
+const waitersOf = new WeakMap<Database, DbWaiters>();
+
+/** The per-server registry, kept in server.ext.blocking. */
+class Registry {
+  readonly byClient = new Map<number, Waiter>();
+  /** Keys signalled since the last handleReadyKeys, as db id + ':' + key, and their parts. */
+  readyNames = new Set<string>();
+  ready: { db: Database; key: string }[] = [];
+  /** Clients unblocked during this batch whose pipelined input must run. */
+  reprocess: Client[] = [];
+  reprocessQueued = false;
+
+  constructor(readonly server: Server) {
+    server.onClientClose.push((c) => {
+      if (this.byClient.has(c.id)) this.remove(c);
+    });
+  }
+
+  keysOf(db: Database): Map<string, Waiter[]> {
+    let d = waitersOf.get(db);
+    if (d === undefined) {
+      d = { registry: this, keys: new Map() };
+      waitersOf.set(db, d);
+    }
+    return d.keys;
+  }
+
+  /** Forgets c's wait (all keys, timer); c.blocked becomes false. */
+  remove(c: Client): Waiter | undefined {
+    const w = this.byClient.get(c.id);
+    if (w === undefined) return undefined;
+    this.byClient.delete(c.id);
+    if (w.timer !== null) clearTimeout(w.timer);
+    const m = this.keysOf(w.spec.db);
+    for (const key of w.spec.keys) {
+      const list = m.get(key);
+      if (list === undefined) continue;
+      const i = list.indexOf(w);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) m.delete(key);
+    }
+    c.blocked = false;
+    delete c.state.blockedOn;
+    return w;
+  }
+
+  /** Unblocks c after its reply was written: flush now, run its pending input after this batch. */
+  release(c: Client): void {
+    this.remove(c);
+    if (c.closed) return;
+    c.server.stats.netOutputBytes += c.out.length;
+    c.flush();
+    this.reprocess.push(c);
+    if (!this.reprocessQueued) {
+      this.reprocessQueued = true;
+      queueMicrotask(() => this.runReprocess());
+    }
+  }
+
+  private runReprocess(): void {
+    this.reprocessQueued = false;
+    const list = this.reprocess;
+    this.reprocess = [];
+    for (const c of list) {
+      if (!c.closed && !c.blocked && c.parser !== null) this.server.processInput(c);
+    }
+  }
+
+  timedOut(c: Client): void {
+    const w = this.byClient.get(c.id);
+    if (w === undefined) return;
+    w.timer = null;
+    w.spec.onTimeout(c);
+    this.release(c);
+  }
+}
+
+function registry(server: Server): Registry {
+  let r = server.ext.blocking as Registry | undefined;
+  if (r === undefined) {
+    r = new Registry(server);
+    server.ext.blocking = r;
+  }
+  return r;
+}
+
+/** False when c must not block (inside EXEC or a script): answer as a timeout instead. */
+export function mayBlock(c: Client): boolean {
+  return c.state.inExec !== true && c.state.denyBlocking !== true;
+}
+
+/** Blocks c until one of spec.keys can serve it, the deadline passes, or CLIENT UNBLOCK. */
+export function blockClient(c: Client, spec: BlockSpec): void {
+  const r = registry(c.server);
+  const w: Waiter = { c, spec, timer: null };
+  const m = r.keysOf(spec.db);
+  for (const key of spec.keys) {
+    const list = m.get(key);
+    if (list === undefined) m.set(key, [w]);
+    else if (!list.includes(w)) list.push(w);
+  }
+  r.byClient.set(c.id, w);
+  c.blocked = true;
+  c.state.blockedOn = spec.keys;
+  if (spec.timeoutMs > 0) {
+    const delay = Math.max(0, spec.timeoutMs - Date.now());
+    // setTimeout caps at 2^31-1 ms; longer waits re-arm on the way.
+    w.timer = setTimeout(function fire() {
+      const left = spec.timeoutMs - Date.now();
+      if (left > 0) {
+        w.timer = setTimeout(fire, Math.min(left, 0x7fffffff));
+        w.timer.unref();
+        return;
+      }
+      r.timedOut(c);
+    }, Math.min(delay, 0x7fffffff));
+    w.timer.unref();
+  }
+}
+
+/** Marks key as possibly able to serve clients blocked on it (a map lookup when nobody waits). */
+export function signalKeyAsReady(db: Database, key: string): void {
+  const d = waitersOf.get(db);
+  if (d === undefined || !d.keys.has(key)) return;
+  const r = d.registry;
+  const name = db.id + ':' + key;
+  if (r.readyNames.has(name)) return;
+  r.readyNames.add(name);
+  r.ready.push({ db, key });
+}
+
+/** Serves the clients blocked on keys signalled since the last call (the dispatcher calls it after each command). */
+export function handleReadyKeys(server: Server): void {
+  const r = server.ext.blocking as Registry | undefined;
+  if (r === undefined || r.ready.length === 0) return;
+  while (r.ready.length > 0) {
+    const batch = r.ready;
+    r.ready = [];
+    r.readyNames.clear();
+    for (const { db, key } of batch) {
+      const list = waitersOf.get(db)?.keys.get(key);
+      if (list === undefined) continue;
+      // A copy: serving removes waiters from the list.
+      for (const w of list.slice()) {
+        if (!w.c.blocked || r.byClient.get(w.c.id) !== w) continue;
+        if (w.spec.tryServe(w.c, key)) r.release(w.c);
+      }
+    }
+  }
+}
+
+/** CLIENT UNBLOCK: unblocks a client blocked on keys; false if it is not. */
+export function unblockClientById(server: Server, id: number, withError: boolean): boolean {
+  const r = server.ext.blocking as Registry | undefined;
+  if (r === undefined) return false;
+  const w = r.byClient.get(id);
+  if (w === undefined) return false;
+  if (withError) w.c.error(E.UNBLOCKED);
+  else w.spec.onTimeout(w.c);
+  r.release(w.c);
+  return true;
+}
+
+/** Number of clients blocked on keys (INFO blocked_clients). */
+export function blockedClientCount(server: Server): number {
+  const r = server.ext.blocking as Registry | undefined;
+  return r === undefined ? 0 : r.byClient.size;
+}
+
+/**
+ * Parses a blocking timeout in seconds (decimals allowed) into an absolute
+ * deadline in ms (0 = forever), as getTimeoutFromObjectOrReply does: strtold
+ * over the whole text (hex floats and inf accepted, NaN and leading spaces
+ * refused), ms = (long long)(seconds * 1000) so under 1 ms means forever, an
+ * out-of-range conversion turns negative. Replies with the error and returns
+ * null on failure.
+ */
+export function parseTimeout(c: Client, s: string): number | null {
+  const secs = parseLongDouble(s);
+  if (secs === null) {
+    c.error(E.TIMEOUT_NOT_FLOAT);
+    return null;
+  }
+  const ms = secs * 1000;
+  // x86 converts an out-of-range long double to LLONG_MIN: negative.
+  if (!(ms < 9223372036854775808) || ms <= -1) {
+    c.error(E.TIMEOUT_NEGATIVE);
+    return null;
+  }
+  const tval = Math.trunc(ms);
+  if (tval <= 0) return 0;
+  const now = Date.now();
+  if (tval > 9223372036854775807 - now) {
+    c.error(E.TIMEOUT_OUT_OF_RANGE);
+    return null;
+  }
+  return tval + now;
+}
+
+const DEC_RE = /^[+-]?(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+const HEX_RE = /^([+-]?)0[xX](?:([0-9a-fA-F]+)\.?([0-9a-fA-F]*)|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
+const INF_RE = /^([+-]?)(?:inf|infinity)$/i;
+
+/**
+ * strtold over the whole string, as getLongDoubleFromObject accepts it, as
+ * a double. Values beyond the double range but within the long double range
+ * come back as +-Infinity or 0; beyond the long double range they are
+ * refused (ERANGE).
+ */
+function parseLongDouble(s: string): number | null {
+  if (s.length === 0 || s.length > 5 * 1024) return null;
+  let m = DEC_RE.exec(s);
+  if (m !== null) {
+    const v = Number(s);
+    if (v === Infinity || v === -Infinity || v === 0) {
+      const digits = (m[1] ?? '') + (m[2] ?? '') + (m[3] ?? '');
+      const first = digits.search(/[1-9]/);
+      if (first < 0) return v; // a true zero
+      // Decimal exponent of the leading digit.
+      const intLen = m[3] !== undefined ? 0 : m[1].length;
+      const mag = intLen - 1 - first + Number(m[4] ?? 0);
+      if (mag > 4932 || mag < -4951) return null;
+    }
+    return v;
+  }
+  m = HEX_RE.exec(s);
+  if (m !== null) {
+    const ip = m[2] ?? '';
+    const fp = m[3] ?? m[4] ?? '';
+    let v = 0;
+    for (const ch of ip) v = v * 16 + parseInt(ch, 16);
+    let scale = 1 / 16;
+    for (const ch of fp) {
+      v += parseInt(ch, 16) * scale;
+      scale /= 16;
+    }
+    v *= Math.pow(2, Number(m[5] ?? 0));
+    return m[1] === '-' ? -v : v;
+  }
+  m = INF_RE.exec(s);
+  if (m !== null) return m[1] === '-' ? -Infinity : Infinity;
+  return null;
+}

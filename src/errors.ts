@@ -94,3 +94,13 @@ export function wrongArity(name: string): string {
 export function protocolError(detail: string): string {
   return `ERR Protocol error: ${detail}`;
 }
+
+/** getRangeLongFromObjectOrReply's range error (e.g. MOVE/COPY db index beyond an int). */
+export function valueOutOfRange(min: number, max: number): string {
+  return `ERR value is out of range, value must between ${min} and ${max}`;
+}
+
+/** An unknown EXPIRE-family flag (parseExtendedExpireArgumentsOrReply). */
+export function unsupportedOption(opt: string): string {
+  return `ERR Unsupported option ${opt}`;
+}

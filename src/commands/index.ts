@@ -17,6 +17,7 @@ import { commands as list } from './list';
 import { commands as set } from './set';
 import { commands as zset } from './zset';
 import { commands as transactions } from './transactions';
+import { commands as pubsub } from './pubsub';
 
 export const families: Record<string, Handler>[] = [
   connection,
@@ -33,4 +34,5 @@ export const families: Record<string, Handler>[] = [
   set,
   zset,
   transactions,
+  pubsub,
 ];

@@ -25,6 +25,7 @@ import { Client } from './client';
 import { processCommand } from './dispatcher';
 import { Logger } from './log';
 import { touchKey, unwatchAll } from './multi';
+import { PubSub, subscribedContextError } from './pubsub';
 import { Stats } from './stats';
 
 export const KEVY_VERSION = '0.1.0';
@@ -63,8 +64,10 @@ export class Server {
   /** Extra state of other layers (slowlog, monitors, pub/sub, ...). */
   readonly ext: Record<string, unknown> = {};
 
+  readonly pubsub = new PubSub(this);
+
   hooks: ServerHooks = {
-    beforeCommand: () => null,
+    beforeCommand: (c, cmd) => subscribedContextError(c, cmd.name),
     afterCommand: () => {},
     commandRejected: () => {},
   };
@@ -89,6 +92,7 @@ export class Server {
     }
     this.applyLimits();
     this.onClientClose.push((c) => unwatchAll(c));
+    this.onClientClose.push((c) => this.pubsub.removeAll(c));
     config.onChange((name, value) => {
       if (name === 'loglevel') this.log.setLevel(value);
       if (name === 'hz') this.startCron();
@@ -242,6 +246,28 @@ export class Server {
     c.queryBuffered = parser.buffered;
     this.stats.netOutputBytes += c.out.length;
     c.flush();
+  }
+
+  private pendingFlush = new Set<Client>();
+  private flushQueued = false;
+
+  /**
+   * Queues a write of c's pending output for the end of the current turn
+   * (pub/sub messages, served blocked clients): many replies, one write.
+   */
+  scheduleFlush(c: Client): void {
+    this.pendingFlush.add(c);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(() => this.flushPending());
+    }
+  }
+
+  private flushPending(): void {
+    this.flushQueued = false;
+    const list = this.pendingFlush;
+    this.pendingFlush = new Set();
+    for (const c of list) c.flush();
   }
 
   clientClosed(c: Client): void {

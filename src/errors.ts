@@ -104,3 +104,33 @@ export function valueOutOfRange(min: number, max: number): string {
 export function unsupportedOption(opt: string): string {
   return `ERR Unsupported option ${opt}`;
 }
+
+// Hashes and sets (t_hash.c, t_set.c).
+export const VALUE_NAN_OR_INF = 'ERR value is NaN or Infinity';
+export const VALUE_OUT_OF_RANGE = 'ERR value is out of range';
+/** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): HRANDFIELD and SRANDMEMBER counts. */
+export const COUNT_OUT_OF_LONG_RANGE =
+  'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
+export const NUMKEYS_GT_ARGS = "ERR Number of keys can't be greater than number of args";
+export const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+
+// CONFIG (config.c).
+/** CONFIG SET of a name that is no config (or a wrong number of arguments). */
+export function configUnknownOption(name: string): string {
+  return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+}
+/** CONFIG SET refused for one argument: `reason` is one of the CONFIG_* texts below or a value error. */
+export function configSetFailed(name: string, reason: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+}
+export const CONFIG_IMMUTABLE = "can't set immutable config";
+export const CONFIG_PROTECTED = "can't set protected config";
+export const CONFIG_DUPLICATE = 'duplicate parameter';
+/** kevy-only: a Redis config kevy does not implement. */
+export const CONFIG_NOT_SUPPORTED = 'kevy does not support this config yet';
+/** kevy-only: port and bind cannot be changed while running (no live rebinding). */
+export const CONFIG_RESTART_ONLY = 'kevy cannot change this config while running; set it in the config file and restart';
+export const NO_CONFIG_FILE = 'ERR The server is running without a config file';
+export function configRewriteFailed(reason: string): string {
+  return `ERR Rewriting config file: ${reason}`;
+}

@@ -26,6 +26,7 @@ import { processCommand } from './dispatcher';
 import { Logger } from './log';
 import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
+import { notify, NOTIFY } from './notify';
 import { Stats } from './stats';
 
 export const KEVY_VERSION = '0.1.0';
@@ -65,6 +66,8 @@ export class Server {
   readonly ext: Record<string, unknown> = {};
 
   readonly pubsub = new PubSub(this);
+  /** notify-keyspace-events as flags (0: off), see ./notify.ts. */
+  notifyFlags = 0;
 
   hooks: ServerHooks = {
     beforeCommand: (c, cmd) => subscribedContextError(c, cmd.name),
@@ -77,7 +80,11 @@ export class Server {
     keyChanged: (db, key) => touchKey(db, key),
     keyExpired: (db, key) => {
       this.stats.expiredKeys++;
+      notify(this, NOTIFY.EXPIRED, 'expired', key, db.id);
       this.propagate(db.id, [['DEL', key]]);
+    },
+    keyAdded: (db, key) => {
+      if (this.notifyFlags & NOTIFY.NEW) notify(this, NOTIFY.NEW, 'new', key, db.id);
     },
   };
 

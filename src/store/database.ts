@@ -23,12 +23,15 @@ export interface KeyspaceHooks {
   keyChanged(db: Database, key: string): void;
   /** Called when an expired key was removed (keyspace event `expired`, AOF DEL). */
   keyExpired(db: Database, key: string): void;
+  /** Called when a key that did not exist was added (keyspace event `new`). */
+  keyAdded(db: Database, key: string): void;
 }
 
 const NO_HOOKS: KeyspaceHooks = {
   keyWillChange() {},
   keyChanged() {},
   keyExpired() {},
+  keyAdded() {},
 };
 
 export class Database {
@@ -80,7 +83,7 @@ export class Database {
   /** Sets key to value. The TTL is removed unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     this.hooks.keyWillChange(this, key);
-    this.data.set(key, value);
+    if (this.data.set(key, value)) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     this.hooks.keyChanged(this, key);
   }

@@ -46,6 +46,8 @@ export interface Command {
   readonly stats: CommandStats;
 }
 
+const RAW_CACHE_MAX = 4096;
+
 type RawMeta = Record<string, { info: Meta[]; docs?: Meta }>;
 
 function flagsOf(info: Meta[]): Set<string> {
@@ -128,12 +130,20 @@ export class CommandTable {
     }
   }
 
+  /**
+   * Commands by the exact spelling clients send (`SET`, `set`, `Set`), so the
+   * hot path does not lower-case every request. Only known names are cached,
+   * and at most RAW_CACHE_MAX spellings.
+   */
+  private readonly byRawName = new Map<string, Command>();
+
   /** The command for argv (a subcommand when argv[0] is a container), or undefined. */
   lookup(argv: string[]): Command | undefined {
-    let cmd = this.commands.get(argv[0]);
+    let cmd = this.byRawName.get(argv[0]);
     if (cmd === undefined) {
       cmd = this.commands.get(argv[0].toLowerCase());
       if (cmd === undefined) return undefined;
+      if (this.byRawName.size < RAW_CACHE_MAX) this.byRawName.set(argv[0], cmd);
     }
     if (cmd.subcommands === null || argv.length === 1) return cmd;
     return cmd.subcommands.get(argv[1].toLowerCase());

@@ -13,6 +13,7 @@
  *  - onPropagate listeners (effects of write commands, for the AOF),
  *  - onClientClose listeners (blocked clients, subscriptions, watches).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import { Config } from '../config/config';
 import { CommandTable, type Command } from '../commands/table';
@@ -91,6 +92,7 @@ export class Server {
   constructor(config: Config) {
     this.config = config;
     this.log.setLevel(config.get('loglevel'));
+    this.log.setFile(config.get('logfile'));
     const n = config.databases;
     for (let i = 0; i < n; i++) {
       const db = new Database(i);
@@ -155,6 +157,7 @@ export class Server {
 
   /** Loads data (startup hooks), then listens. */
   async start(): Promise<void> {
+    fs.mkdirSync(this.config.get('dir'), { recursive: true });
     for (const fn of this.onStartup) await fn();
     await this.listen();
     this.log.notice(`Ready to accept connections tcp (port ${this.boundPort})`);
@@ -332,6 +335,41 @@ export class Server {
     const ls = this.listeners;
     this.listeners = [];
     await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+
+  /** Awaited in order by shutdown() before clients are closed: the final save goes here. */
+  readonly onShutdown: (() => Promise<void> | void)[] = [];
+  private shutdownDone: Promise<void> | null = null;
+
+  /**
+   * Graceful shutdown (SIGTERM, SIGINT): stop accepting and reading, run the
+   * onShutdown hooks, let replies already produced reach their clients (at
+   * most graceMs), then close everything. Calling it again returns the same
+   * promise.
+   */
+  shutdown(graceMs = 5000): Promise<void> {
+    if (this.shutdownDone) return this.shutdownDone;
+    this.shuttingDown = true;
+    this.shutdownDone = (async () => {
+      const closing = this.closeListeners();
+      for (const c of this.clients.values()) {
+        c.socket?.pause();
+        c.flush();
+      }
+      for (const fn of this.onShutdown) await fn();
+      const deadline = Date.now() + graceMs;
+      const pending = () => {
+        for (const c of this.clients.values()) {
+          c.flush();
+          if (c.outputHeld || (c.socket !== null && !c.socket.destroyed && c.socket.writableLength > 0)) return true;
+        }
+        return false;
+      };
+      while (pending() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await this.close();
+      await closing;
+    })();
+    return this.shutdownDone;
   }
 
   /** Stops accepting, closes every client, stops the cron. */

@@ -1,6 +1,478 @@
 /**
- * (family file: filled in by its own change)
+ * Hash commands (t_hash.c): HSET, HSETNX, HMSET, HGET, HMGET, HDEL, HLEN,
+ * HSTRLEN, HEXISTS, HKEYS, HVALS, HGETALL, HINCRBY, HINCRBYFLOAT,
+ * HRANDFIELD, HSCAN. The value type is ../store/hash.ts.
+ *
+ * Also home of the HSCAN/SSCAN argument parsing (cursor, MATCH, COUNT) that
+ * ./set.ts shares.
+ *
+ *   HSET h f v      -> :1        HGETALL h (RESP3) -> %1 f v
+ *   HINCRBYFLOAT h n 1.5         is propagated as HSET h n <result>
  */
+import * as E from '../errors';
+import type { Client } from '../server/client';
+import { HashValue } from '../store/hash';
+import { globMatch } from '../util/glob';
+import { formatLongDouble, inInt64Range, parseBigInt64, parseDouble, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 
-export const commands: Record<string, Handler> = {};
+const LONG_MAX = 9223372036854775807n;
+
+// ---- shared helpers ------------------------------------------------------
+
+/** The hash at key: undefined when missing, null after replying WRONGTYPE. */
+function lookupHash(c: Client, key: string): HashValue | undefined | null {
+  const v = c.db.get(key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' && v.type === 'hash') return v as HashValue;
+  c.error(E.WRONGTYPE);
+  return null;
+}
+
+/**
+ * parseScanCursorOrReply: strtoul over the whole argument. A leading space
+ * is refused; '+'/'-' are accepted ('-1' wraps, as in C); the string ends
+ * at the first NUL byte, as C sees it; the empty string is cursor 0.
+ */
+export function parseScanCursor(s: string): number | null {
+  const nul = s.indexOf('\x00');
+  if (nul >= 0) s = s.slice(0, nul);
+  const n = s.length;
+  if (n === 0) return 0;
+  let i = 0;
+  const first = s.charCodeAt(0);
+  const neg = first === 45; /* - */
+  if (neg || first === 43 /* + */) i = 1;
+  if (i === n) return null;
+  for (let j = i; j < n; j++) {
+    const ch = s.charCodeAt(j);
+    if (ch < 48 || ch > 57) return null;
+  }
+  let v = BigInt(s.slice(i));
+  if (v > 0xffffffffffffffffn) return null;
+  if (neg && v !== 0n) v = 2n ** 64n - v;
+  return Number(v);
+}
+
+export interface ScanOptions {
+  count: number;
+  /** null when every element matches (no MATCH, or MATCH *). */
+  pattern: string | null;
+}
+
+/** The MATCH/COUNT options of HSCAN/SSCAN from argv[start]; replies and returns null on error. */
+export function parseScanOptions(c: Client, argv: string[], start: number): ScanOptions | null {
+  const opts: ScanOptions = { count: 10, pattern: null };
+  for (let i = start; i < argv.length; i += 2) {
+    const opt = argv[i].toLowerCase();
+    const hasArg = i + 1 < argv.length;
+    if (opt === 'count' && hasArg) {
+      const n = parseInt64(argv[i + 1]);
+      if (n === null) {
+        c.error(E.NOT_INTEGER);
+        return null;
+      }
+      if (n < 1) {
+        c.error(E.SYNTAX);
+        return null;
+      }
+      opts.count = n;
+    } else if (opt === 'match' && hasArg) {
+      opts.pattern = argv[i + 1] === '*' ? null : argv[i + 1];
+    } else {
+      c.error(E.SYNTAX);
+      return null;
+    }
+  }
+  return opts;
+}
+
+/** The reply to a scan of a missing key: cursor 0, no elements. */
+export function replyEmptyScan(c: Client): void {
+  c.out += '*2\r\n$1\r\n0\r\n*0\r\n';
+}
+
+/**
+ * Picks `count` distinct positions in [0, size) uniformly (count < size):
+ * rejection sampling when count is small against size, a partial
+ * Fisher-Yates shuffle otherwise (Redis's CASE 3 / CASE 4).
+ */
+export function distinctRandomIndexes(size: number, count: number): number[] {
+  const out: number[] = [];
+  if (count * 3 > size) {
+    const idx = new Array<number>(size);
+    for (let i = 0; i < size; i++) idx[i] = i;
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (size - i));
+      const t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      out.push(idx[i]);
+    }
+    return out;
+  }
+  const seen = new Set<number>();
+  while (out.length < count) {
+    const i = Math.floor(Math.random() * size);
+    if (seen.has(i)) continue;
+    seen.add(i);
+    out.push(i);
+  }
+  return out;
+}
+
+// ---- writes --------------------------------------------------------------
+
+function hsetGeneric(c: Client, argv: string[], name: string): void {
+  if (argv.length % 2 === 1) {
+    c.error(E.wrongArity(name));
+    return;
+  }
+  const key = argv[1];
+  const existing = lookupHash(c, key);
+  if (existing === null) return;
+  let created = 0;
+  if (existing === undefined) {
+    const h = new HashValue();
+    for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) created++;
+    c.db.set(key, h);
+  } else {
+    c.db.willModify(key);
+    for (let i = 2; i < argv.length; i += 2) if (existing.set(argv[i], argv[i + 1])) created++;
+  }
+  c.server.dirty += (argv.length - 2) / 2;
+  if (name === 'hset') c.integer(created);
+  else c.ok();
+}
+
+function hsetCommand(c: Client, argv: string[]): void {
+  hsetGeneric(c, argv, 'hset');
+}
+
+function hmsetCommand(c: Client, argv: string[]): void {
+  hsetGeneric(c, argv, 'hmset');
+}
+
+function hsetnxCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
+  const h = lookupHash(c, key);
+  if (h === null) return;
+  if (h === undefined) {
+    const nh = new HashValue();
+    nh.set(argv[2], argv[3]);
+    c.db.set(key, nh);
+  } else {
+    if (h.has(argv[2])) {
+      c.integer(0);
+      return;
+    }
+    c.db.willModify(key);
+    h.set(argv[2], argv[3]);
+  }
+  c.server.dirty++;
+  c.integer(1);
+}
+
+function hdelCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
+  const h = lookupHash(c, key);
+  if (h === null) return;
+  if (h === undefined) {
+    c.integer(0);
+    return;
+  }
+  let i = 2;
+  while (i < argv.length && !h.has(argv[i])) i++;
+  if (i === argv.length) {
+    c.integer(0);
+    return;
+  }
+  c.db.willModify(key);
+  let deleted = 0;
+  for (; i < argv.length; i++) {
+    if (h.delete(argv[i])) {
+      deleted++;
+      if (h.size === 0) {
+        c.db.delete(key);
+        break;
+      }
+    }
+  }
+  c.server.dirty += deleted;
+  c.integer(deleted);
+}
+
+function hincrbyCommand(c: Client, argv: string[]): void {
+  const incr = parseInt64(argv[3]);
+  if (incr === null) {
+    c.error(E.NOT_INTEGER);
+    return;
+  }
+  const key = argv[1];
+  const h = lookupHash(c, key);
+  if (h === null) return;
+  const field = argv[2];
+  const cur = h === undefined ? undefined : h.get(field);
+  let result: string;
+  if (cur === undefined) {
+    result = argv[3];
+  } else {
+    const v = parseInt64(cur);
+    if (v === null) {
+      c.error(E.HASH_VALUE_NOT_INTEGER);
+      return;
+    }
+    const sum = v + incr;
+    if (Number.isSafeInteger(v) && Number.isSafeInteger(incr) && Number.isSafeInteger(sum)) {
+      result = String(sum);
+    } else {
+      const big = parseBigInt64(cur)! + parseBigInt64(argv[3])!;
+      if (!inInt64Range(big)) {
+        c.error(E.OVERFLOW);
+        return;
+      }
+      result = String(big);
+    }
+  }
+  if (h === undefined) {
+    const nh = new HashValue();
+    nh.set(field, result);
+    c.db.set(key, nh);
+  } else {
+    c.db.willModify(key);
+    h.set(field, result);
+  }
+  c.server.dirty++;
+  c.out += ':' + result + '\r\n';
+}
+
+function hincrbyfloatCommand(c: Client, argv: string[]): void {
+  const incr = parseDouble(argv[3]);
+  if (incr === null) {
+    c.error(E.NOT_FLOAT);
+    return;
+  }
+  if (!Number.isFinite(incr)) {
+    c.error(E.VALUE_NAN_OR_INF);
+    return;
+  }
+  const key = argv[1];
+  const h = lookupHash(c, key);
+  if (h === null) return;
+  const field = argv[2];
+  const cur = h === undefined ? undefined : h.get(field);
+  let value = 0;
+  if (cur !== undefined) {
+    const v = parseDouble(cur);
+    if (v === null) {
+      c.error(E.HASH_VALUE_NOT_FLOAT);
+      return;
+    }
+    value = v;
+  }
+  value += incr;
+  if (!Number.isFinite(value)) {
+    c.error(E.INCR_NAN_OR_INF);
+    return;
+  }
+  const result = formatLongDouble(value);
+  if (h === undefined) {
+    const nh = new HashValue();
+    nh.set(field, result);
+    c.db.set(key, nh);
+  } else {
+    c.db.willModify(key);
+    h.set(field, result);
+  }
+  c.server.dirty++;
+  // The effect, not the request: replaying the float sum could round differently.
+  c.propagateAs = [['HSET', key, field, result]];
+  c.bulk(result);
+}
+
+// ---- reads ---------------------------------------------------------------
+
+function hgetCommand(c: Client, argv: string[]): void {
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  c.bulkOrNull(h === undefined ? undefined : h.get(argv[2]));
+}
+
+function hmgetCommand(c: Client, argv: string[]): void {
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  c.arrayLen(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) c.bulkOrNull(h === undefined ? undefined : h.get(argv[i]));
+}
+
+function hlenCommand(c: Client, argv: string[]): void {
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  c.integer(h === undefined ? 0 : h.size);
+}
+
+function hstrlenCommand(c: Client, argv: string[]): void {
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  const v = h === undefined ? undefined : h.get(argv[2]);
+  c.integer(v === undefined ? 0 : v.length);
+}
+
+function hexistsCommand(c: Client, argv: string[]): void {
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  c.integer(h !== undefined && h.has(argv[2]) ? 1 : 0);
+}
+
+const KEYS = 1;
+const VALUES = 2;
+
+function hgetallGeneric(c: Client, key: string, what: number): void {
+  const h = lookupHash(c, key);
+  if (h === null) return;
+  const n = h === undefined ? 0 : h.size;
+  if (what === (KEYS | VALUES)) c.mapLen(n);
+  else c.arrayLen(n);
+  if (h === undefined) return;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (what & KEYS) {
+      const f = h.fieldAt(i);
+      out += '$' + f.length + '\r\n' + f + '\r\n';
+    }
+    if (what & VALUES) {
+      const v = h.valueAt(i);
+      out += '$' + v.length + '\r\n' + v + '\r\n';
+    }
+  }
+  c.out += out;
+}
+
+function hkeysCommand(c: Client, argv: string[]): void {
+  hgetallGeneric(c, argv[1], KEYS);
+}
+
+function hvalsCommand(c: Client, argv: string[]): void {
+  hgetallGeneric(c, argv[1], VALUES);
+}
+
+function hgetallCommand(c: Client, argv: string[]): void {
+  hgetallGeneric(c, argv[1], KEYS | VALUES);
+}
+
+/** One HRANDFIELD element: a bulk, or a field/value pair (an array of 2 in RESP3). */
+function replyField(c: Client, h: HashValue, i: number, withValues: boolean): void {
+  if (withValues && c.resp === 3) c.arrayLen(2);
+  c.bulk(h.fieldAt(i));
+  if (withValues) c.bulk(h.valueAt(i));
+}
+
+function hrandfieldCommand(c: Client, argv: string[]): void {
+  if (argv.length === 2) {
+    const h = lookupHash(c, argv[1]);
+    if (h === null) return;
+    if (h === undefined) c.nullBulk();
+    else c.bulk(h.fieldAt(h.randomIndex()));
+    return;
+  }
+  const l = parseBigInt64(argv[2]);
+  if (l === null) {
+    c.error(E.NOT_INTEGER);
+    return;
+  }
+  if (l < -LONG_MAX) {
+    c.error(E.COUNT_OUT_OF_LONG_RANGE);
+    return;
+  }
+  if (argv.length > 4 || (argv.length === 4 && argv[3].toLowerCase() !== 'withvalues')) {
+    c.error(E.SYNTAX);
+    return;
+  }
+  const withValues = argv.length === 4;
+  if (withValues && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) {
+    c.error(E.VALUE_OUT_OF_RANGE);
+    return;
+  }
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  if (h === undefined || l === 0n) {
+    c.arrayLen(0);
+    return;
+  }
+  const unique = l > 0n;
+  const count = Number(unique ? l : -l);
+  const size = h.size;
+  const perElement = withValues && c.resp === 2 ? 2 : 1;
+  // Negative count (or 1): independent picks, repetitions allowed.
+  if (!unique || count === 1) {
+    c.arrayLen(count * perElement);
+    for (let n = 0; n < count; n++) replyField(c, h, h.randomIndex(), withValues);
+    return;
+  }
+  // Count covers the hash: all of it, in iteration order.
+  if (count >= size) {
+    c.arrayLen(size * perElement);
+    for (let i = 0; i < size; i++) replyField(c, h, i, withValues);
+    return;
+  }
+  const picks = distinctRandomIndexes(size, count);
+  c.arrayLen(count * perElement);
+  for (const i of picks) replyField(c, h, i, withValues);
+}
+
+/** Fields/values found by one HSCAN step (reused: handlers never run concurrently). */
+const scanned: string[] = [];
+function collectPair(field: string, value: string): void {
+  scanned.push(field, value);
+}
+
+function hscanCommand(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) {
+    c.error(E.INVALID_CURSOR);
+    return;
+  }
+  const h = lookupHash(c, argv[1]);
+  if (h === null) return;
+  if (h === undefined) {
+    replyEmptyScan(c);
+    return;
+  }
+  const opts = parseScanOptions(c, argv, 3);
+  if (opts === null) return;
+  scanned.length = 0;
+  const next = h.scan(cursor, opts.count, collectPair);
+  let n = 0;
+  let body = '';
+  for (let i = 0; i < scanned.length; i += 2) {
+    const f = scanned[i];
+    if (opts.pattern !== null && !globMatch(opts.pattern, f)) continue;
+    const v = scanned[i + 1];
+    body += '$' + f.length + '\r\n' + f + '\r\n$' + v.length + '\r\n' + v + '\r\n';
+    n += 2;
+  }
+  scanned.length = 0;
+  c.arrayLen(2);
+  c.bulk(String(next));
+  c.arrayLen(n);
+  c.out += body;
+}
+
+export const commands: Record<string, Handler> = {
+  hset: hsetCommand,
+  hmset: hmsetCommand,
+  hsetnx: hsetnxCommand,
+  hdel: hdelCommand,
+  hincrby: hincrbyCommand,
+  hincrbyfloat: hincrbyfloatCommand,
+  hget: hgetCommand,
+  hmget: hmgetCommand,
+  hlen: hlenCommand,
+  hstrlen: hstrlenCommand,
+  hexists: hexistsCommand,
+  hkeys: hkeysCommand,
+  hvals: hvalsCommand,
+  hgetall: hgetallCommand,
+  hrandfield: hrandfieldCommand,
+  hscan: hscanCommand,
+};

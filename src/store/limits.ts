@@ -3,7 +3,7 @@
  * and friends). The config layer writes them (kevy.conf, CONFIG SET); the
  * store reads them when a collection grows, to know which encoding OBJECT
  * ENCODING reports, as Redis converts listpack -> hashtable once and never
- * back.
+ * back. (Redis 7.0 sets have no listpack encoding: intset, then hashtable.)
  */
 export const limits = {
   hashMaxListpackEntries: 512,
@@ -11,8 +11,6 @@ export const limits = {
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
   setMaxIntsetEntries: 512,
-  setMaxListpackEntries: 128,
-  setMaxListpackValue: 64,
   listMaxListpackSize: -2,
   listCompressDepth: 0,
 };

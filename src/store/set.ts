@@ -1,0 +1,185 @@
+/**
+ * SetValue: the value of a set key (t_set.c's low-level API), and the set
+ * algebra SINTER/SUNION/SDIFF (and their STORE forms) are built on.
+ *
+ * Members live in a Map (member -> slot) plus a dense array, so membership,
+ * add and remove are O(1), a random member is O(1) (SPOP, SRANDMEMBER), and
+ * SSCAN visits slots downward like IndexedMap (see ./indexed.ts for the
+ * "scan-downward" guarantee).
+ *
+ * Encoding (Redis 7.0 has no set listpack): 'intset' while every member is a
+ * canonical 64-bit integer (string2ll) and the set holds at most
+ * set-max-intset-entries members; 'hashtable' from the first violation on
+ * (invariant "convert-once": never back). An intset is iterated in
+ * ascending numeric order, as Redis replies with it (SMEMBERS, SSCAN, the
+ * SUNION/SDIFF results); the sorted view is cached until the next change.
+ *
+ *   const s = new SetValue();
+ *   s.add('3'); s.add('1');   // true, true
+ *   s.members();              // ['1', '3'] (intset: sorted)
+ *   s.add('x'); s.encoding(); // 'hashtable'
+ */
+import { limits } from './limits';
+import type { Collection } from './types';
+import { parseInt64 } from '../util/numbers';
+
+/** Orders canonical integer strings numerically without parsing them. */
+export function compareIntStrings(a: string, b: string): number {
+  const na = a.charCodeAt(0) === 45;
+  const nb = b.charCodeAt(0) === 45;
+  if (na !== nb) return na ? -1 : 1;
+  let r: number;
+  if (a.length !== b.length) r = a.length < b.length ? -1 : 1;
+  else r = a < b ? -1 : a > b ? 1 : 0;
+  return na ? -r : r;
+}
+
+export class SetValue implements Collection {
+  readonly type = 'set' as const;
+  private index = new Map<string, number>();
+  private items: string[] = [];
+  private intset = true;
+  /** Sorted view of an intset; null when stale. */
+  private sorted: string[] | null = null;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  encoding(): string {
+    return this.intset ? 'intset' : 'hashtable';
+  }
+
+  has(member: string): boolean {
+    return this.index.has(member);
+  }
+
+  /** Adds member; returns true when it is new. */
+  add(member: string): boolean {
+    if (this.index.has(member)) return false;
+    if (this.intset) {
+      if (parseInt64(member) === null) this.intset = false;
+      else this.sorted = null;
+    }
+    this.index.set(member, this.items.length);
+    this.items.push(member);
+    if (this.intset && this.items.length > limits.setMaxIntsetEntries) this.intset = false;
+    return true;
+  }
+
+  /** Removes member; returns whether it was there. */
+  delete(member: string): boolean {
+    const i = this.index.get(member);
+    if (i === undefined) return false;
+    this.index.delete(member);
+    const last = this.items.length - 1;
+    if (i !== last) {
+      const m = this.items[last];
+      this.items[i] = m;
+      this.index.set(m, i);
+    }
+    this.items.pop();
+    this.sorted = null;
+    return true;
+  }
+
+  /** A uniformly random member (the set must not be empty). */
+  random(): string {
+    return this.items[Math.floor(Math.random() * this.items.length)];
+  }
+
+  /** The member at slot i (0 <= i < size), for sampling without the sort. */
+  at(i: number): string {
+    return this.items[i];
+  }
+
+  /**
+   * Every member in Redis's iteration order (ascending for an intset). The
+   * array is shared: callers must not change it, and must not keep it
+   * across a change of the set.
+   */
+  members(): readonly string[] {
+    if (!this.intset) return this.items;
+    if (this.sorted === null) this.sorted = this.items.slice().sort(compareIntStrings);
+    return this.sorted;
+  }
+
+  /**
+   * SSCAN: visits about `count` members from `cursor`, returns the next
+   * cursor. An intset is returned whole (sorted) with cursor 0, as Redis
+   * does for compact encodings.
+   */
+  scan(cursor: number, count: number, visit: (member: string) => void): number {
+    if (this.intset) {
+      for (const m of this.members()) visit(m);
+      return 0;
+    }
+    const items = this.items;
+    let slot = cursor === 0 ? items.length - 1 : Math.min(cursor - 1, items.length - 1);
+    for (let n = 0; slot >= 0 && n < count; n++, slot--) visit(items[slot]);
+    return slot < 0 ? 0 : slot + 1;
+  }
+
+  clone(): SetValue {
+    const s = new SetValue();
+    s.index = new Map(this.index);
+    s.items = this.items.slice();
+    s.intset = this.intset;
+    return s;
+  }
+}
+
+/**
+ * SINTER over sets that all exist: iterates the smallest set (Redis sorts
+ * the inputs by cardinality) and keeps the members found in every other
+ * set. Stops after `limit` members when limit > 0 (SINTERCARD). Returns
+ * the members in the smallest set's iteration order.
+ */
+export function intersect(sets: SetValue[], limit = 0): string[] {
+  const order = sets.slice().sort((a, b) => a.size - b.size);
+  const first = order[0];
+  const out: string[] = [];
+  for (const m of first.members()) {
+    let inAll = true;
+    for (let j = 1; j < order.length; j++) {
+      if (order[j] !== first && !order[j].has(m)) {
+        inAll = false;
+        break;
+      }
+    }
+    if (inAll) {
+      out.push(m);
+      if (limit > 0 && out.length >= limit) break;
+    }
+  }
+  return out;
+}
+
+/** SUNION: a new set with every member of the given sets (missing keys are null). */
+export function union(sets: (SetValue | null)[]): SetValue {
+  const out = new SetValue();
+  for (const s of sets) {
+    if (s === null) continue;
+    for (const m of s.members()) out.add(m);
+  }
+  return out;
+}
+
+/** SDIFF: a new set with the members of sets[0] found in none of the others. */
+export function difference(sets: (SetValue | null)[]): SetValue {
+  const out = new SetValue();
+  const first = sets[0];
+  if (first === null) return out;
+  for (const m of first.members()) {
+    let found = false;
+    for (let j = 1; j < sets.length; j++) {
+      const s = sets[j];
+      if (s !== null && s.has(m)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) out.add(m);
+  }
+  return out;
+}

@@ -41,6 +41,13 @@ export const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const TIMEOUT_OUT_OF_RANGE = 'ERR timeout is out of range';
 export const UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 export const UNBLOCK_REASON = 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR';
+export const LPOS_RANK_ZERO =
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+export const LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
+export const LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
+/** addReplySubcommandSyntaxError: `CLIENT UNBLOCK 1 TIMEOUT x` and friends. */
+export const clientSubcommandSyntax = (sub: string) =>
+  `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try CLIENT HELP.`;
 export const INVALID_CURSOR = 'ERR invalid cursor';
 export const NO_PERMISSION = 'NOPERM';
 export const PROTOCOL_VERSION = 'NOPROTO unsupported protocol version';

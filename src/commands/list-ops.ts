@@ -1,0 +1,163 @@
+/**
+ * Operations shared by the list commands (./list.ts) and the blocking list
+ * commands (./list-blocking.ts): typed lookup, push with key creation and
+ * ready-key signalling, pop with deletion of the emptied key, the LMOVE core
+ * and the LMPOP reply. Every write goes through the narrow path
+ * (db.set / db.delete / db.willModify before an in-place change).
+ */
+import * as E from '../errors';
+import type { Client } from '../server/client';
+import { signalKeyAsReady } from '../server/blocking';
+import type { Database } from '../store/database';
+import { ListValue } from '../store/list';
+
+export type Where = 'LEFT' | 'RIGHT';
+
+/** The list at key; undefined if missing; null after replying WRONGTYPE. */
+export function lookupList(c: Client, key: string): ListValue | undefined | null {
+  const v = c.db.get(key);
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.type !== 'list') {
+    c.error(E.WRONGTYPE);
+    return null;
+  }
+  return v as ListValue;
+}
+
+/** The list at key in db if it is one (no reply): for serving blocked clients. */
+export function listAt(db: Database, key: string): ListValue | undefined {
+  const v = db.get(key);
+  if (v === undefined || typeof v === 'string' || v.type !== 'list') return undefined;
+  return v as ListValue;
+}
+
+/** LEFT/RIGHT (any case), or null after replying a syntax error. */
+export function parseWhere(c: Client, s: string): Where | null {
+  const u = s.toUpperCase();
+  if (u === 'LEFT' || u === 'RIGHT') return u;
+  c.error(E.SYNTAX);
+  return null;
+}
+
+/** Pushes values onto key's list (list = its current value, or undefined to create it). */
+export function pushValues(db: Database, key: string, list: ListValue | undefined, values: readonly string[], start: number, head: boolean): ListValue {
+  let l = list;
+  if (l === undefined) l = new ListValue(values.length - start);
+  else db.willModify(key);
+  if (head) for (let i = start; i < values.length; i++) l.pushHead(values[i]);
+  else for (let i = start; i < values.length; i++) l.pushTail(values[i]);
+  if (list === undefined) db.set(key, l);
+  signalKeyAsReady(db, key);
+  return l;
+}
+
+/** Pops one element from a non-empty list at key, deleting the key once empty. */
+export function popOne(db: Database, key: string, list: ListValue, head: boolean): string {
+  db.willModify(key);
+  const v = (head ? list.popHead() : list.popTail()) as string;
+  if (list.size === 0) db.delete(key);
+  return v;
+}
+
+/** Pops up to count elements from a non-empty list at key (deleting it once empty). */
+export function popMany(db: Database, key: string, list: ListValue, head: boolean, count: number): string[] {
+  db.willModify(key);
+  const n = Math.min(count, list.size);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = (head ? list.popHead() : list.popTail()) as string;
+  if (list.size === 0) db.delete(key);
+  return out;
+}
+
+/**
+ * LMPOP / BLMPOP: pops up to count from a non-empty list, replies
+ * [key, [elements]] and returns the effect to propagate (LPOP/RPOP key n).
+ */
+export function popRangeWithKey(c: Client, db: Database, key: string, list: ListValue, where: Where, count: number): string[] {
+  const head = where === 'LEFT';
+  const items = popMany(db, key, list, head, count);
+  c.arrayLen(2);
+  c.bulk(key);
+  c.bulkArray(items);
+  c.server.dirty++;
+  return [head ? 'LPOP' : 'RPOP', key, String(items.length)];
+}
+
+/**
+ * The LMOVE core, for a non-empty source list: checks the destination type
+ * (replies WRONGTYPE and returns false), pops, pushes, replies the element.
+ */
+export function moveElement(c: Client, db: Database, src: string, list: ListValue, dst: string, from: Where, to: Where): boolean {
+  const dv = db.get(dst);
+  let dlist: ListValue | undefined;
+  if (dv !== undefined) {
+    if (typeof dv === 'string' || dv.type !== 'list') {
+      c.error(E.WRONGTYPE);
+      return false;
+    }
+    dlist = dv as ListValue;
+  }
+  db.willModify(src);
+  const v = (from === 'LEFT' ? list.popHead() : list.popTail()) as string;
+  // Pushing before deleting the source keeps a one-element rotation (src == dst) alive.
+  if (dlist === undefined) {
+    dlist = new ListValue();
+    dlist.pushHead(v);
+    db.set(dst, dlist);
+  } else {
+    db.willModify(dst);
+    if (to === 'LEFT') dlist.pushHead(v);
+    else dlist.pushTail(v);
+  }
+  signalKeyAsReady(db, dst);
+  if (list.size === 0) db.delete(src);
+  c.bulk(v);
+  c.server.dirty++;
+  return true;
+}
+
+/**
+ * Parses the `numkeys key... LEFT|RIGHT [COUNT n]` tail of LMPOP/BLMPOP from
+ * argv[at]. Returns null after replying an error.
+ */
+export function parseMpopArgs(c: Client, argv: string[], at: number): { keys: string[]; where: Where; count: number } | null {
+  const numkeys = parsePositive(argv[at]);
+  if (numkeys === null) {
+    c.error(E.NUMKEYS_GT_ZERO);
+    return null;
+  }
+  const whereIdx = at + numkeys + 1;
+  if (whereIdx >= argv.length) {
+    c.error(E.SYNTAX);
+    return null;
+  }
+  const where = parseWhere(c, argv[whereIdx]);
+  if (where === null) return null;
+  let count = -1;
+  for (let j = whereIdx + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j].toUpperCase() === 'COUNT' && j + 1 < argv.length) {
+      j++;
+      const n = parsePositive(argv[j]);
+      if (n === null) {
+        c.error(E.COUNT_GT_ZERO);
+        return null;
+      }
+      count = n;
+    } else {
+      c.error(E.SYNTAX);
+      return null;
+    }
+  }
+  return { keys: argv.slice(at + 1, whereIdx), where, count: count === -1 ? 1 : count };
+}
+
+/** A canonical integer in 1..LONG_MAX, or null. */
+function parsePositive(s: string): number | null {
+  if (s.length === 0 || s.length > 19 || s.charCodeAt(0) === 48) return null;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) return null;
+  }
+  if (s.length === 19 && BigInt(s) > 9223372036854775807n) return null;
+  return Number(s);
+}

@@ -7,9 +7,12 @@
  *   // ... connect ioredis to srv.port ...
  *   await srv.close();
  *
- * `config` takes any kevy.conf directive (`{ 'appendonly': 'yes' }`).
+ * `config` takes any kevy.conf directive (`{ 'appendonly': 'yes' }`);
+ * `configFile` reads a kevy.conf first (a bad line throws ConfigFileError).
  */
+import path from 'node:path';
 import { Config } from './config/config';
+import { loadConfigFile } from './config/load';
 import { Server } from './server/server';
 
 export { Server } from './server/server';
@@ -19,6 +22,8 @@ export interface StartOptions {
   port?: number;
   bind?: string;
   dir?: string;
+  /** A kevy.conf to read first (the options below win); CONFIG REWRITE writes back to it. */
+  configFile?: string;
   /** Any directive as in kevy.conf, value as a string. */
   config?: Record<string, string>;
   /** Log level (default 'warning' when embedded, to keep test output quiet). */
@@ -38,6 +43,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err) throw new Error(`kevy: bad value for '${k}': ${err.message}`);
   };
   set('loglevel', options.loglevel ?? 'warning');
+  if (options.configFile !== undefined) {
+    loadConfigFile(config, options.configFile);
+    config.file = path.resolve(options.configFile);
+  }
   if (options.port !== undefined) set('port', String(options.port));
   if (options.bind !== undefined) set('bind', options.bind);
   if (options.dir !== undefined) set('dir', options.dir);

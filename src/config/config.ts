@@ -3,64 +3,95 @@
  * GET prints) plus typed accessors for the hot paths.
  *
  *   const cfg = new Config();
- *   cfg.set('port', '7000');       // null, or the reason it was refused
+ *   cfg.set('port', '7000');       // null, or an Error with the reason it was refused
  *   cfg.port                       // 7000
  *
  * Listeners registered with onChange() apply a change (the encoding limits,
- * hz, the requirepass of the default user...).
+ * hz, loglevel, the requirepass of the default user...). Values are checked
+ * with Redis 7.0's rules and error texts (config.c): integers as string2ll,
+ * memory values with units (1k = 1000, 1kb = 1024, m/mb, g/gb), yes/no and
+ * enums case-insensitively.
  */
+import path from 'node:path';
 import { BY_NAME, DIRECTIVES, type Directive } from './directives';
+import { parseBigInt64 } from '../util/numbers';
 
-/** Parses Redis's memory units: 1k = 1000, 1kb = 1024, m/mb, g/gb; null if invalid. */
-export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)([kmg]b?|b)?$/i.exec(s);
+const UNITS: Record<string, bigint> = {
+  '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n,
+};
+
+/** Redis's memtoull: digits with an optional unit; null if invalid (negative included). */
+export function parseMemory(s: string): bigint | null {
+  const m = /^(\d+)([kmg]b?|b)?$/i.exec(s);
   if (!m) return null;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const mul: Record<string, number> = {
-    '': 1, b: 1, k: 1000, kb: 1024, m: 1000 * 1000, mb: 1024 * 1024, g: 1000 * 1000 * 1000, gb: 1024 * 1024 * 1024,
-  };
-  return n * mul[unit];
+  return BigInt(m[1]) * UNITS[(m[2] ?? '').toLowerCase()];
 }
 
-/** Canonical form of a value for directive d, or an Error with Redis's reason. */
-export function normalize(d: Directive, raw: string): string | Error {
+/** The shortest redis.conf spelling of a byte count (CONFIG REWRITE writes `512mb`). */
+export function formatMemory(v: string): string {
+  const n = BigInt(v);
+  if (n === 0n) return '0';
+  for (const u of ['gb', 'mb', 'kb'] as const) {
+    if (n % UNITS[u] === 0n) return `${n / UNITS[u]}${u}`;
+  }
+  return v;
+}
+
+/** The reason a value is refused, as Redis words it (without the directive name). */
+export type Reason = string;
+
+/** Canonical form of `args` for directive d, or the reason it is refused. */
+export function check(d: Directive, args: string[]): { value: string } | { reason: Reason } {
+  if (d.type === 'list' ? args.length === 0 : args.length !== 1) return { reason: 'wrong number of arguments' };
+  const raw = args[0];
+  let v: string;
   switch (d.type) {
     case 'bool': {
-      const v = raw.toLowerCase();
-      if (v !== 'yes' && v !== 'no') return new Error('argument must be \'yes\' or \'no\'');
-      return v;
+      v = raw.toLowerCase();
+      if (v !== 'yes' && v !== 'no') return { reason: "argument must be 'yes' or 'no'" };
+      break;
     }
     case 'enum': {
-      const v = raw.toLowerCase();
-      if (!d.values!.includes(v)) return new Error(`argument(s) must be one of the following: ${d.values!.join(', ')}`);
-      return v;
+      v = raw.toLowerCase();
+      if (!d.values!.includes(v)) return { reason: `argument(s) must be one of the following: ${d.values!.join(', ')}` };
+      break;
     }
     case 'int':
     case 'memory': {
-      const n = d.type === 'memory' ? parseMemory(raw) : /^-?\d+$/.test(raw) ? Number(raw) : null;
-      if (n === null || !Number.isSafeInteger(n)) {
-        return new Error(d.type === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer");
+      const n = d.type === 'memory' ? parseMemory(raw) : parseBigInt64(raw);
+      if (n === null) {
+        return { reason: d.type === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer" };
       }
-      if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-        return new Error(`argument must be between ${d.min} and ${d.max} inclusive`);
-      }
-      return String(n);
+      const min = BigInt(d.min ?? -(2n ** 63n));
+      const max = BigInt(d.max ?? 2n ** 63n - 1n);
+      if (n < min || n > max) return { reason: `argument must be between ${min} and ${max} inclusive` };
+      v = String(n);
+      break;
     }
     case 'string':
-      return raw;
+      v = raw;
+      break;
     case 'list':
-      return raw.trim().split(/\s+/).filter(Boolean).join(' ');
+      v = args.flatMap((a) => a.split(' ')).filter(Boolean).join(' ');
+      break;
   }
+  return { value: d.adjust ? d.adjust(v) : v };
 }
 
 export class Config {
   private values = new Map<string, string>();
+  private defaults = new Map<string, string>();
   private listeners: ((name: string, value: string) => void)[] = [];
+  /** Absolute path of the config file the server was started with (null: none; CONFIG REWRITE needs one). */
+  file: string | null = null;
 
   constructor() {
-    for (const d of DIRECTIVES) this.values.set(d.name, d.default);
-    if (process.env.DATA_DIR) this.values.set('dir', process.env.DATA_DIR);
+    for (const d of DIRECTIVES) {
+      let v = d.default;
+      if (d.name === 'dir') v = path.resolve(process.env.DATA_DIR || v);
+      this.defaults.set(d.name, v);
+      this.values.set(d.name, v);
+    }
   }
 
   /** The canonical value of a directive (or alias). */
@@ -70,15 +101,32 @@ export class Config {
     return this.values.get(d.name)!;
   }
 
-  /** Sets a directive; returns null, or an Error with the reason it was refused. */
-  set(name: string, raw: string): Error | null {
+  /** The value a directive starts with (dir: $DATA_DIR or ./data, absolute). */
+  defaultOf(d: Directive): string {
+    return this.defaults.get(d.name)!;
+  }
+
+  /**
+   * Sets a directive from a config file, the command line or the embedding
+   * API (`args`: its arguments, or one string); returns null, or an Error
+   * with the reason it was refused.
+   */
+  set(name: string, args: string | string[]): Error | null {
     const d = BY_NAME.get(name.toLowerCase());
     if (!d) return new Error('Bad directive or wrong number of arguments');
-    const v = normalize(d, raw);
-    if (v instanceof Error) return v;
-    this.values.set(d.name, v);
-    for (const l of this.listeners) l(d.name, v);
+    const r = check(d, typeof args === 'string' ? [args] : args);
+    if ('reason' in r) return new Error(r.reason);
+    this.assign([[d, r.value]]);
     return null;
+  }
+
+  /** Stores already checked canonical values, then tells the listeners (CONFIG SET applies a batch at once). */
+  assign(changes: [Directive, string][]): void {
+    for (const [d, v] of changes) this.values.set(d.name, d.name === 'dir' ? path.resolve(v) : v);
+    for (const [d] of changes) {
+      const v = this.values.get(d.name)!;
+      for (const l of this.listeners) l(d.name, v);
+    }
   }
 
   onChange(fn: (name: string, value: string) => void): void {

@@ -3,11 +3,16 @@
  * CONFIG SET may change it at runtime, and how its value is checked.
  *
  * The same table serves kevy.conf, `--directive value` on the command line,
- * CONFIG GET / SET / REWRITE and INFO. A directive Redis has but kevy does
- * not is refused with a clear message (see ./load.ts), never ignored.
+ * CONFIG GET / SET / REWRITE, `kevy-server --help` and INFO. A directive Redis
+ * has but kevy does not (./redis-directives.ts) is refused with a clear
+ * message, never ignored.
  *
- * Values are kept in their canonical string form (what CONFIG GET prints) and
- * in a typed form in Config.
+ * Values are kept in their canonical string form (what CONFIG GET prints).
+ * Ranges and error texts are Redis 7.0's (config.c's standardConfig table).
+ *
+ * To add a directive: append an entry in its section; `help` is the paragraph
+ * kevy.conf and --help show. A layer that must react to a change registers
+ * config.onChange() (see server.ts).
  */
 
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'list';
@@ -15,65 +20,117 @@ export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'lis
 export interface Directive {
   name: string;
   type: DirectiveType;
+  /** Canonical default ('' for none). */
   default: string;
-  /** False for directives CONFIG SET refuses ("can't set protected config" / immutable). */
+  /** False: CONFIG SET answers "can't set immutable config". */
   mutable: boolean;
-  /** Refused by CONFIG SET unless enable-protected-configs (dir, dbfilename, ...). */
+  /** CONFIG SET refuses it unless enable-protected-configs allows ("can't set protected config"). */
   protected?: boolean;
-  min?: number;
-  max?: number;
+  /**
+   * Mutable in Redis, but kevy cannot apply a change while running (rebinding
+   * listeners): CONFIG SET to a different value is refused with this reason.
+   */
+  restartOnly?: boolean;
+  /** Inclusive range of int and memory values. */
+  min?: number | bigint;
+  max?: number | bigint;
+  /** Accepted values of an enum (lower-case; CONFIG GET prints them so). */
   values?: string[];
-  /** Other names accepted for the same directive (old ziplist names). */
+  /** Other names accepted for the same directive (the old ziplist names). */
   aliases?: string[];
-  /** One line for kevy.conf and --help. */
+  /** Repeated lines in one file append to each other (like redis.conf's `save`). */
+  accumulate?: boolean;
+  /** Final adjustment of a valid canonical value (hz is clamped to 1..500). */
+  adjust?: (value: string) => string;
+  /** The section of kevy.conf and --help it is listed in. */
+  section: string;
+  /** What it does, for kevy.conf and --help (one or more sentences). */
   help: string;
 }
 
-const INT_MAX = 2147483647;
-const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+export const INT_MIN = -2147483648;
+export const INT_MAX = 2147483647;
+export const UINT_MAX = 4294967295;
+export const LLONG_MAX = 2n ** 63n - 1n;
+
+const clampHz = (v: string): string => String(Math.max(1, Math.min(500, Number(v))));
 
 export const DIRECTIVES: Directive[] = [
   // network
-  { name: 'bind', type: 'list', default: '127.0.0.1 -::1', mutable: true, help: 'addresses to listen on' },
-  { name: 'port', type: 'int', default: '6379', mutable: true, min: 0, max: 65535, help: 'TCP port (0: do not listen)' },
-  { name: 'protected-mode', type: 'bool', default: 'yes', mutable: true, help: 'refuse non-loopback clients when no password is set' },
-  { name: 'tcp-backlog', type: 'int', default: '511', mutable: false, min: 0, max: INT_MAX, help: 'listen() backlog' },
-  { name: 'timeout', type: 'int', default: '0', mutable: true, min: 0, max: INT_MAX, help: 'close a client idle for N seconds (0: never)' },
-  { name: 'tcp-keepalive', type: 'int', default: '300', mutable: true, min: 0, max: INT_MAX, help: 'TCP keepalive interval in seconds' },
-  { name: 'maxclients', type: 'int', default: '10000', mutable: true, min: 1, max: INT_MAX, help: 'maximum number of connected clients' },
-  // security
-  { name: 'requirepass', type: 'string', default: '', mutable: true, help: 'password of the default user (empty: none)' },
+  { name: 'bind', type: 'list', default: '127.0.0.1 -::1', mutable: true, restartOnly: true, section: 'NETWORK',
+    help: 'Addresses to listen on, one or more. A leading "-" marks an address as optional: startup goes on if it is unavailable.' },
+  { name: 'port', type: 'int', default: '6379', mutable: true, restartOnly: true, min: 0, max: 65535, section: 'NETWORK',
+    help: 'TCP port to accept connections on.' },
+  { name: 'protected-mode', type: 'bool', default: 'yes', mutable: true, section: 'NETWORK',
+    help: 'When yes and no requirepass is set, only clients from the loopback interface are accepted.' },
+  { name: 'tcp-backlog', type: 'int', default: '511', mutable: false, min: 0, max: INT_MAX, section: 'NETWORK',
+    help: 'Backlog of the listen() call: pending connections the kernel queues.' },
+  { name: 'timeout', type: 'int', default: '0', mutable: true, min: 0, max: INT_MAX, section: 'NETWORK',
+    help: 'Close a client after it is idle for this many seconds (0 disables).' },
+  { name: 'tcp-keepalive', type: 'int', default: '300', mutable: true, min: 0, max: INT_MAX, section: 'NETWORK',
+    help: 'Send TCP keepalives to idle clients every this many seconds (0 disables).' },
   // general
-  { name: 'databases', type: 'int', default: '16', mutable: false, min: 1, max: INT_MAX, help: 'number of databases' },
-  { name: 'dir', type: 'string', default: './data', mutable: true, protected: true, help: 'working directory for data files ($DATA_DIR when set)' },
-  { name: 'hz', type: 'int', default: '10', mutable: true, min: 0, max: INT_MAX, help: 'background tasks per second (active expiry, timeouts)' },
-  { name: 'loglevel', type: 'enum', default: 'notice', mutable: true, values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], help: 'log verbosity' },
-  { name: 'logfile', type: 'string', default: '', mutable: false, help: 'log file (empty: standard output)' },
-  { name: 'pidfile', type: 'string', default: '', mutable: false, help: 'write the process id to this file' },
-  { name: 'enable-debug-command', type: 'enum', default: 'no', mutable: false, values: ['yes', 'no', 'local'], help: 'allow DEBUG (yes, no, local)' },
-  { name: 'enable-protected-configs', type: 'enum', default: 'no', mutable: false, values: ['yes', 'no', 'local'], help: 'allow CONFIG SET of protected configs (dir, dbfilename)' },
-  // limits
-  { name: 'proto-max-bulk-len', type: 'memory', default: '536870912', mutable: true, min: 1024 * 1024, max: LLONG_MAX, help: 'largest bulk string a client may send' },
-  { name: 'client-query-buffer-limit', type: 'memory', default: '1073741824', mutable: true, min: 1024 * 1024, max: LLONG_MAX, help: 'largest unparsed input per client' },
+  { name: 'databases', type: 'int', default: '16', mutable: false, min: 1, max: INT_MAX, section: 'GENERAL',
+    help: 'Number of databases; SELECT picks one of 0 .. databases-1.' },
+  { name: 'dir', type: 'string', default: './data', mutable: true, protected: true, section: 'GENERAL',
+    help: 'Working directory for data files, created at startup when missing. Default: $DATA_DIR when set, else ./data.' },
+  { name: 'hz', type: 'int', default: '10', mutable: true, min: 0, max: INT_MAX, adjust: clampHz, section: 'GENERAL',
+    help: 'Frequency of background tasks per second (active expiry, client timeouts), clamped to 1..500.' },
+  { name: 'loglevel', type: 'enum', default: 'notice', mutable: true, values: ['debug', 'verbose', 'notice', 'warning'], section: 'GENERAL',
+    help: 'Log verbosity: debug, verbose, notice or warning.' },
+  { name: 'logfile', type: 'string', default: '', mutable: false, section: 'GENERAL',
+    help: 'Log file name; the empty string logs to standard output.' },
+  { name: 'pidfile', type: 'string', default: '', mutable: false, section: 'GENERAL',
+    help: 'Write the process id to this file at startup and remove it at exit (empty: no pid file).' },
+  { name: 'enable-debug-command', type: 'enum', default: 'no', mutable: false, values: ['no', 'yes', 'local'], section: 'GENERAL',
+    help: 'Allow the DEBUG command: no, yes, or local (only from loopback clients).' },
+  { name: 'enable-protected-configs', type: 'enum', default: 'no', mutable: false, values: ['no', 'yes', 'local'], section: 'GENERAL',
+    help: 'Allow CONFIG SET of protected configs (dir): no, yes, or local.' },
+  // security
+  { name: 'requirepass', type: 'string', default: '', mutable: true, section: 'SECURITY',
+    help: 'Password clients must send with AUTH (empty: no password). A change applies to AUTHs that follow.' },
+  // clients and limits
+  { name: 'maxclients', type: 'int', default: '10000', mutable: true, min: 1, max: UINT_MAX, section: 'LIMITS',
+    help: 'Maximum number of connected clients; more are refused with an error.' },
+  { name: 'proto-max-bulk-len', type: 'memory', default: '536870912', mutable: true, min: 1024 * 1024, max: LLONG_MAX, section: 'LIMITS',
+    help: 'Largest bulk string a client may send.' },
+  { name: 'client-query-buffer-limit', type: 'memory', default: '1073741824', mutable: true, min: 1024 * 1024, max: LLONG_MAX, section: 'LIMITS',
+    help: 'Largest unparsed input a client may accumulate; the client is closed beyond it.' },
   // latency tools
-  { name: 'slowlog-log-slower-than', type: 'int', default: '10000', mutable: true, min: -1, max: LLONG_MAX, help: 'log commands slower than N microseconds (-1: off)' },
-  { name: 'slowlog-max-len', type: 'int', default: '128', mutable: true, min: 0, max: LLONG_MAX, help: 'entries kept in the slow log' },
-  { name: 'latency-monitor-threshold', type: 'int', default: '0', mutable: true, min: 0, max: LLONG_MAX, help: 'record events slower than N ms (0: off)' },
+  { name: 'slowlog-log-slower-than', type: 'int', default: '10000', mutable: true, min: -1, max: LLONG_MAX, section: 'SLOW LOG',
+    help: 'Log commands slower than this many microseconds (0 logs all, -1 disables).' },
+  { name: 'slowlog-max-len', type: 'int', default: '128', mutable: true, min: 0, max: LLONG_MAX, section: 'SLOW LOG',
+    help: 'Entries kept in the slow log.' },
+  { name: 'latency-monitor-threshold', type: 'int', default: '0', mutable: true, min: 0, max: LLONG_MAX, section: 'LATENCY MONITOR',
+    help: 'Record events slower than this many milliseconds (0 disables).' },
   // encodings (OBJECT ENCODING follows them)
-  { name: 'hash-max-listpack-entries', type: 'int', default: '512', mutable: true, min: 0, max: LLONG_MAX, aliases: ['hash-max-ziplist-entries'], help: 'hashes up to this many fields are listpacks' },
-  { name: 'hash-max-listpack-value', type: 'int', default: '64', mutable: true, min: 0, max: LLONG_MAX, aliases: ['hash-max-ziplist-value'], help: 'hash fields and values up to this size keep a listpack' },
-  { name: 'zset-max-listpack-entries', type: 'int', default: '128', mutable: true, min: 0, max: LLONG_MAX, aliases: ['zset-max-ziplist-entries'], help: 'sorted sets up to this many members are listpacks' },
-  { name: 'zset-max-listpack-value', type: 'int', default: '64', mutable: true, min: 0, max: LLONG_MAX, aliases: ['zset-max-ziplist-value'], help: 'sorted set members up to this size keep a listpack' },
-  { name: 'set-max-intset-entries', type: 'int', default: '512', mutable: true, min: 0, max: LLONG_MAX, help: 'integer sets up to this size are intsets' },
-  { name: 'list-max-listpack-size', type: 'int', default: '-2', mutable: true, min: -5, max: INT_MAX, aliases: ['list-max-ziplist-size'], help: 'list node size (negative: -1 4kb ... -5 64kb)' },
-  { name: 'list-compress-depth', type: 'int', default: '0', mutable: true, min: 0, max: INT_MAX, help: 'list nodes left uncompressed at each end' },
+  { name: 'hash-max-listpack-entries', type: 'int', default: '512', mutable: true, min: 0, max: LLONG_MAX, aliases: ['hash-max-ziplist-entries'], section: 'ADVANCED CONFIG',
+    help: 'Hashes with up to this many fields use the compact listpack encoding.' },
+  { name: 'hash-max-listpack-value', type: 'memory', default: '64', mutable: true, min: 0, max: LLONG_MAX, aliases: ['hash-max-ziplist-value'], section: 'ADVANCED CONFIG',
+    help: 'Hashes whose fields and values are all at most this long use the listpack encoding.' },
+  { name: 'zset-max-listpack-entries', type: 'int', default: '128', mutable: true, min: 0, max: LLONG_MAX, aliases: ['zset-max-ziplist-entries'], section: 'ADVANCED CONFIG',
+    help: 'Sorted sets with up to this many members use the listpack encoding.' },
+  { name: 'zset-max-listpack-value', type: 'memory', default: '64', mutable: true, min: 0, max: LLONG_MAX, aliases: ['zset-max-ziplist-value'], section: 'ADVANCED CONFIG',
+    help: 'Sorted sets whose members are all at most this long use the listpack encoding.' },
+  { name: 'set-max-intset-entries', type: 'int', default: '512', mutable: true, min: 0, max: LLONG_MAX, section: 'ADVANCED CONFIG',
+    help: 'Sets of integers with up to this many members use the intset encoding.' },
+  { name: 'list-max-listpack-size', type: 'int', default: '-2', mutable: true, min: INT_MIN, max: INT_MAX, aliases: ['list-max-ziplist-size'], section: 'ADVANCED CONFIG',
+    help: 'Size of each list node: positive, a number of entries; -1 .. -5, a byte limit of 4, 8, 16, 32 or 64 kb.' },
+  { name: 'list-compress-depth', type: 'int', default: '0', mutable: true, min: 0, max: INT_MAX, section: 'ADVANCED CONFIG',
+    help: 'List nodes kept uncompressed at each end (0 disables compression).' },
 ];
 
+/** Directives by lower-case name, aliases included. */
 export const BY_NAME = new Map<string, Directive>();
 for (const d of DIRECTIVES) {
   BY_NAME.set(d.name, d);
   for (const a of d.aliases ?? []) BY_NAME.set(a, d);
 }
 
-/** Redis directives kevy knows of but does not implement yet: refused with this message. */
+/** Directives only a config file may hold (not configs: CONFIG GET does not know them). */
+export const FILE_ONLY_HELP: Record<string, string> = {
+  include: 'Include another config file (its lines are read at this point; later lines win).',
+};
+
+/** Refusal of a Redis directive kevy does not implement: `'appendonly' <hint>`. */
 export const NOT_SUPPORTED_HINT = 'is a Redis directive that kevy does not support yet';

@@ -323,3 +323,22 @@ test('UNLINK of a big value does not stall the loop', async () => {
   expect(await k.send(['UNLINK', 'big'])).toBe(':1\r\n');
   expect(performance.now() - t0).toBeLessThan(200);
 });
+
+test('SCAN TYPE none returns a key its own type lookup just expired (Redis 7.0 quirk)', async () => {
+  const [redis] = await d.clients(2);
+  const db = d.kevy.server.dbs[0];
+  const sample = db.expireSample;
+  db.expireSample = () => [0, 0];
+  await redis.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
+  try {
+    await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '1']]);
+    await new Promise((r) => setTimeout(r, 20));
+    await d.run([['SCAN', '0', 'TYPE', 'none'], ['EXISTS', 'a']]);
+    await d.run([['SET', 'a', '1'], ['PEXPIRE', 'a', '1']]);
+    await new Promise((r) => setTimeout(r, 20));
+    await d.run([['SCAN', '0', 'TYPE', 'string'], ['EXISTS', 'a']]);
+  } finally {
+    db.expireSample = sample;
+    await redis.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
+  }
+});

@@ -271,11 +271,22 @@ test('COPY', async () => {
   await d.run([['SET', 'a', '1'], ['COPY', 'a', 'b'], ['COPY', 'a', 'b']], { resp: 3 });
 });
 
-test.skipIf(!implementedAtLoad('hset'))('COPY deep-copies collections', async () => {
-  await d.run([
-    ['HSET', 'h', 'f', 'v'], ['COPY', 'h', 'h2'], ['HSET', 'h2', 'g', 'w'], ['HGETALL', 'h'], ['TYPE', 'h2'],
-  ]);
-});
+const DEEP_COPY: [string, Cmd[]][] = [
+  ['hset', [['HSET', 'c', 'f', 'v'], ['COPY', 'c', 'c2'], ['HSET', 'c2', 'g', 'w'], ['HGETALL', 'c'], ['HLEN', 'c2']]],
+  ['lpush', [['RPUSH', 'c', 'a', 'b'], ['COPY', 'c', 'c2'], ['LPUSH', 'c2', 'x'], ['LRANGE', 'c', '0', '-1'], ['LRANGE', 'c2', '0', '-1']]],
+  ['sadd', [['SADD', 'c', '1', '2'], ['COPY', 'c', 'c2'], ['SADD', 'c2', '3'], ['SCARD', 'c'], ['SCARD', 'c2'], ['SISMEMBER', 'c', '3']]],
+  ['zadd', [['ZADD', 'c', '1', 'a'], ['COPY', 'c', 'c2'], ['ZADD', 'c2', '2', 'b'], ['ZRANGE', 'c', '0', '-1', 'WITHSCORES'], ['ZCARD', 'c2']]],
+];
+for (const [cmd, script] of DEEP_COPY) {
+  test.skipIf(!implementedAtLoad(cmd))(`COPY deep-copies a collection; RENAME and MOVE move it (${cmd})`, async () => {
+    await d.run(script);
+    await d.run([
+      ['EXPIREAT', 'c', FAR], ['COPY', 'c', 'c3', 'DB', '1'], ['TYPE', 'c2'], ['RENAME', 'c2', 'c4'], ['TYPE', 'c4'],
+      ['MOVE', 'c4', '2'], ['SELECT', '1'], ['TYPE', 'c3'], ['EXPIRETIME', 'c3'], ['SELECT', '2'], ['TYPE', 'c4'],
+      ['SELECT', '0'], ['EXISTS', 'c4'],
+    ]);
+  });
+}
 
 test('MOVE', async () => {
   await d.run([

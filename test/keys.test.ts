@@ -353,3 +353,24 @@ test('SCAN TYPE none returns a key its own type lookup just expired (Redis 7.0 q
     await redis.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
   }
 });
+
+test.skipIf(!implementedAtLoad('blpop'))('RENAME, COPY and MOVE serve clients blocked on the destination', async () => {
+  for (const [setup, act] of [
+    [[['RPUSH', 'src', 'x']], ['RENAME', 'src', 'dst']],
+    [[['RPUSH', 'src', 'y']], ['COPY', 'src', 'dst']],
+    [[['SELECT', '1'], ['RPUSH', 'dst', 'z']], ['MOVE', 'dst', '0']],
+  ] as [Cmd[], Cmd][]) {
+    const [ra, rb] = await d.connect(2);
+    const [wa, wb] = await d.connect(2);
+    const pa = wa.send(['BLPOP', 'dst', '5']);
+    const pb = wb.send(['BLPOP', 'dst', '5']);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const cmd of [...setup, act]) {
+      const [x, y] = await Promise.all([ra.send(cmd), rb.send(cmd)]);
+      expect(y, cmd.join(' ')).toBe(x);
+    }
+    const [got, want] = await Promise.all([pb, pa]);
+    expect(got).toBe(want);
+    expect(got).toMatch(/^\*2\r\n\$3\r\ndst\r\n/);
+  }
+});

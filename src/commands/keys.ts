@@ -11,6 +11,7 @@
  *   SCAN 0 MATCH u:* COUNT 100 TYPE string
  */
 import * as E from '../errors';
+import { signalKeyAsReady } from '../server/blocking';
 import type { Client } from '../server/client';
 import type { Database } from '../store/database';
 import { typeName, type Value } from '../store/types';
@@ -31,6 +32,14 @@ function expireIfNeeded(db: Database, key: string): boolean {
   if (when === undefined || when > Date.now()) return false;
   db.get(key); // the lazy path deletes it and propagates the DEL
   return true;
+}
+
+/**
+ * A value arriving at a key by RENAME, COPY or MOVE may serve clients blocked
+ * on that key (BLPOP, BZPOPMIN, ...), as Redis's dbAdd signals it.
+ */
+function signalIfBlockable(db: Database, key: string, v: Value): void {
+  if (typeof v !== 'string' && (v.type === 'list' || v.type === 'zset')) signalKeyAsReady(db, key);
 }
 
 // ---- DEL, UNLINK, EXISTS, TOUCH, TYPE -----------------------------------
@@ -203,6 +212,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.set(dst, v); // replaces dst and its TTL
   if (when !== -1) db.setExpire(dst, when);
   db.delete(src);
+  signalIfBlockable(db, dst, v);
   c.server.dirty++;
   if (nx) c.integer(1);
   else c.ok();
@@ -275,6 +285,7 @@ function copyCommand(c: Client, argv: string[]): void {
   const copy: Value = typeof v === 'string' ? v : v.clone();
   dst.set(newkey, copy);
   if (when !== -1) dst.setExpire(newkey, when);
+  signalIfBlockable(dst, newkey, copy);
   c.server.dirty++;
   c.integer(1);
 }
@@ -301,6 +312,7 @@ function moveCommand(c: Client, argv: string[]): void {
   dst.set(key, v);
   if (when !== -1) dst.setExpire(key, when);
   src.delete(key);
+  signalIfBlockable(dst, key, v);
   c.server.dirty++;
   c.integer(1);
 }

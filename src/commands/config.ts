@@ -19,6 +19,12 @@ import { strerror } from '../config/load';
 import { globMatch } from '../util/glob';
 import fs from 'node:fs';
 
+/** A name as Redis's %s prints it: C strings end at the first NUL. */
+function cstr(s: string): string {
+  const i = s.indexOf('\0');
+  return i < 0 ? s : s.slice(0, i);
+}
+
 function configGet(c: Client, argv: string[]): void {
   const keys: string[] = [];
   const names: string[] = [];
@@ -109,11 +115,11 @@ function configSet(c: Client, argv: string[]): void {
     picked.push([d, lk, argv[i + 1]]);
   }
   if (unknown !== null) {
-    c.error(E.configUnknownOption(unknown));
+    c.error(E.configUnknownOption(cstr(unknown)));
     return;
   }
   if (errReason !== '') {
-    c.error(E.configSetFailed(errName, errReason));
+    c.error(E.configSetFailed(cstr(errName), errReason));
     return;
   }
   const changes: [Directive, string][] = [];
@@ -126,7 +132,7 @@ function configSet(c: Client, argv: string[]): void {
       changes.push([d, r.value]);
     }
     if (reason !== null) {
-      c.error(E.configSetFailed(lk, reason));
+      c.error(E.configSetFailed(cstr(lk), reason));
       return;
     }
   }

@@ -141,3 +141,17 @@ export const NO_CONFIG_FILE = 'ERR The server is running without a config file';
 export function configRewriteFailed(reason: string): string {
   return `ERR Rewriting config file: ${reason}`;
 }
+
+// ---- strings and bitmaps (t_string.c, bitops.c) ----
+export const DECREMENT_OVERFLOW = 'ERR decrement would overflow';
+export const LCS_NOT_STRINGS = 'ERR The specified keys must contain string values';
+export const LCS_LEN_AND_IDX = 'ERR If you want both the length and indexes, please just use IDX.';
+export const LCS_TOO_LONG = 'ERR String too long for LCS';
+export const LCS_OVER_LIMIT = 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len';
+export const LCS_ALLOC_FAILED = 'ERR Insufficient memory, failed allocating transient memory for LCS';
+export const BITOP_NOT_ONE_KEY = 'ERR BITOP NOT must be called with a single source key.';
+export const BIT_ARG_NOT_01 = 'ERR The bit argument must be 1 or 0.';
+export const BITFIELD_BAD_OVERFLOW = 'ERR Invalid OVERFLOW type specified';
+export const BITFIELD_BAD_TYPE =
+  'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+export const BITFIELD_RO_GET_ONLY = 'ERR BITFIELD_RO only supports the GET subcommand';

@@ -162,6 +162,15 @@ test('HINCRBYFLOAT', async () => {
     ['HINCRBYFLOAT', 'h', 'str', '1'], ['HINCRBYFLOAT', 'h', 'sp', '1'], ['HINCRBYFLOAT', 'h', 'inf', '1'],
     ['HINCRBYFLOAT', 'nokey', 'a', 'inf'], ['HGETALL', 'nokey'], ['HGETALL', 'h'],
   ]);
+  // Long double arithmetic and formatting, as Redis on x86-64.
+  await d.run([
+    ['HSET', 'ld', 'a', '8000', 'b', '0.1', 'c', '1e308', 'd', '-0', 'e', '0x10'],
+    ['HINCRBYFLOAT', 'ld', 'a', '1.1'], ['HINCRBYFLOAT', 'ld', 'b', '0.2'], ['HINCRBYFLOAT', 'ld', 'c', '1e308'],
+    ['HINCRBYFLOAT', 'ld', 'd', '0'], ['HINCRBYFLOAT', 'ld', 'e', '0x1p-2'], ['HINCRBYFLOAT', 'ld', 'f', '1e400'],
+    ['HINCRBYFLOAT', 'ld', 'g', '1e5000'], ['HINCRBYFLOAT', 'ld', 'h', '9223372036854775807'], ['HINCRBYFLOAT', 'ld', 'h', '1'],
+    // The 309-byte result converted the hash to a hashtable.
+    ['HMGET', 'ld', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+  ]);
   await d.run([['HINCRBYFLOAT', 'h', 'a', '2.5'], ['HINCRBYFLOAT', 'h', 'a', 'x']], { resp: 3 });
 });
 

@@ -13,7 +13,8 @@ import * as E from '../errors';
 import type { Client } from '../server/client';
 import { HashValue } from '../store/hash';
 import { globMatch } from '../util/glob';
-import { formatLongDouble, inInt64Range, parseBigInt64, parseDouble, parseInt64 } from '../util/numbers';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
+import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 
 const LONG_MAX = 9223372036854775807n;
@@ -246,13 +247,19 @@ function hincrbyCommand(c: Client, argv: string[]): void {
   c.out += ':' + result + '\r\n';
 }
 
+const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
+
+/**
+ * HINCRBYFLOAT adds in x87 long double, as Redis does (../util/longdouble),
+ * and is propagated as HSET key field <result>.
+ */
 function hincrbyfloatCommand(c: Client, argv: string[]): void {
-  const incr = parseDouble(argv[3]);
+  const incr = parseLongDouble(argv[3]);
   if (incr === null) {
     c.error(E.NOT_FLOAT);
     return;
   }
-  if (!Number.isFinite(incr)) {
+  if ('inf' in incr) {
     c.error(E.VALUE_NAN_OR_INF);
     return;
   }
@@ -261,21 +268,25 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
   if (h === null) return;
   const field = argv[2];
   const cur = h === undefined ? undefined : h.get(field);
-  let value = 0;
-  if (cur !== undefined) {
-    const v = parseDouble(cur);
-    if (v === null) {
+  let result: string;
+  // Fast path: two integers whose sum is exact in a double is exact in a long double too.
+  const a = cur === undefined ? 0 : parseInt64(cur);
+  const b = parseInt64(argv[3]);
+  if (a !== null && b !== null && Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(a + b)) {
+    result = String(a + b);
+  } else {
+    const value = cur === undefined ? LD_ZERO : parseLongDouble(cur);
+    if (value === null) {
       c.error(E.HASH_VALUE_NOT_FLOAT);
       return;
     }
-    value = v;
+    const sum = 'inf' in value ? null : addLongDouble(value, incr);
+    if (sum === null) {
+      c.error(E.INCR_NAN_OR_INF);
+      return;
+    }
+    result = formatLongDoubleHuman(sum);
   }
-  value += incr;
-  if (!Number.isFinite(value)) {
-    c.error(E.INCR_NAN_OR_INF);
-    return;
-  }
-  const result = formatLongDouble(value);
   if (h === undefined) {
     const nh = new HashValue();
     nh.set(field, result);

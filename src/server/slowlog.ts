@@ -1,0 +1,128 @@
+/**
+ * The slow log (Redis's slowlog.c): the latest `slowlog-max-len` commands
+ * that took at least `slowlog-log-slower-than` microseconds, newest first.
+ *
+ * An entry keeps at most 32 arguments (the last one then says "... (N more
+ * arguments)") and at most 128 bytes of each argument ("... (N more
+ * bytes)"), so a huge MSET does not pin its values in memory. Passwords
+ * (AUTH, HELLO ... AUTH) are logged as "(redacted)", as Redis does.
+ *
+ * setupMonitoring(server) wires the recording into hooks.afterCommand; it
+ * also feeds the latency monitor (./latency.ts):
+ *
+ *   setupMonitoring(server);               // in the Server constructor
+ *   slowlogOf(server).entries[0].argv      // ['debug', 'sleep', '1']
+ */
+import type { Command } from '../commands/table';
+import type { Client } from './client';
+import { latencyAddSampleIfNeeded, latencyOf } from './latency';
+import type { Server } from './server';
+
+export const SLOWLOG_ENTRY_MAX_ARGC = 32;
+export const SLOWLOG_ENTRY_MAX_STRING = 128;
+
+export interface SlowlogEntry {
+  id: number;
+  /** Unix time in seconds. */
+  time: number;
+  /** Microseconds. */
+  duration: number;
+  argv: string[];
+  peer: string;
+  name: string;
+}
+
+export interface Slowlog {
+  /** Newest first. */
+  entries: SlowlogEntry[];
+  nextId: number;
+  /** slowlog-log-slower-than and slowlog-max-len, kept current by a config listener. */
+  slowerThan: number;
+  maxLen: number;
+}
+
+export function slowlogOf(server: Server): Slowlog {
+  let s = server.ext.slowlog as Slowlog | undefined;
+  if (s === undefined) {
+    const cfg = server.config;
+    s = { entries: [], nextId: 0, slowerThan: cfg.int('slowlog-log-slower-than'), maxLen: cfg.int('slowlog-max-len') };
+    server.ext.slowlog = s;
+  }
+  return s;
+}
+
+/** The argv as the slow log keeps it: truncated, passwords redacted. */
+function entryArgv(cmd: Command, argv: string[]): string[] {
+  const argc = argv.length;
+  const n = Math.min(argc, SLOWLOG_ENTRY_MAX_ARGC);
+  const out = new Array<string>(n);
+  for (let j = 0; j < n; j++) {
+    if (n !== argc && j === n - 1) {
+      out[j] = `... (${argc - n + 1} more arguments)`;
+      continue;
+    }
+    let a = argv[j];
+    if (isRedacted(cmd, argv, j)) a = '(redacted)';
+    else if (a.length > SLOWLOG_ENTRY_MAX_STRING) {
+      a = a.slice(0, SLOWLOG_ENTRY_MAX_STRING) + `... (${a.length - SLOWLOG_ENTRY_MAX_STRING} more bytes)`;
+    }
+    out[j] = a;
+  }
+  return out;
+}
+
+/** Arguments Redis replaces with shared.redacted (redactClientCommandArgument). */
+function isRedacted(cmd: Command, argv: string[], j: number): boolean {
+  if (cmd.name === 'auth') return j >= 1;
+  if (cmd.name === 'hello') {
+    // HELLO [protover [AUTH username password] [SETNAME name]]
+    for (let i = 2; i < argv.length; i++) {
+      const opt = argv[i].toLowerCase();
+      if (opt === 'auth' && i + 2 < argv.length) {
+        if (j === i + 1 || j === i + 2) return true;
+        i += 2;
+      } else if (opt === 'setname') {
+        i += 1;
+      }
+    }
+  }
+  return false;
+}
+
+export function slowlogPush(server: Server, c: Client, cmd: Command, argv: string[], usec: number): void {
+  const log = slowlogOf(server);
+  if (log.slowerThan < 0) return;
+  if (usec >= log.slowerThan) {
+    log.entries.unshift({
+      id: log.nextId++,
+      time: Math.floor(Date.now() / 1000),
+      duration: usec,
+      argv: entryArgv(cmd, argv),
+      peer: c.addr,
+      name: c.name,
+    });
+  }
+  if (log.entries.length > log.maxLen) log.entries.length = log.maxLen;
+}
+
+/**
+ * Chains slow log and latency recording onto hooks.afterCommand. As in
+ * Redis's call(), EXEC itself is not logged (its commands are), and a
+ * command that left its client blocked is measured when it is served.
+ */
+export function setupMonitoring(server: Server): void {
+  const log = slowlogOf(server);
+  const lat = latencyOf(server);
+  server.config.onChange((name, value) => {
+    if (name === 'slowlog-log-slower-than') log.slowerThan = Number(value);
+    else if (name === 'slowlog-max-len') log.maxLen = Number(value);
+    else if (name === 'latency-monitor-threshold') lat.threshold = Number(value);
+  });
+  const prev = server.hooks.afterCommand;
+  server.hooks.afterCommand = (c, cmd, argv, usec) => {
+    prev(c, cmd, argv, usec);
+    if (c.blocked || cmd.flags.has('skip_slowlog')) return;
+    latencyAddSampleIfNeeded(server, cmd.flags.has('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    slowlogPush(server, c, cmd, argv, usec);
+  };
+}

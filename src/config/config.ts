@@ -13,7 +13,8 @@
  * enums case-insensitively.
  */
 import path from 'node:path';
-import { BY_NAME, DIRECTIVES, type Directive } from './directives';
+import { BY_NAME, DIRECTIVES, NOT_SUPPORTED_HINT, type Directive } from './directives';
+import { REDIS_DIRECTIVES } from './redis-directives';
 import { parseBigInt64 } from '../util/numbers';
 
 const UNITS: Record<string, bigint> = {
@@ -113,7 +114,10 @@ export class Config {
    */
   set(name: string, args: string | string[]): Error | null {
     const d = BY_NAME.get(name.toLowerCase());
-    if (!d) return new Error('Bad directive or wrong number of arguments');
+    if (!d) {
+      if (REDIS_DIRECTIVES.has(name.toLowerCase())) return new Error(`'${name.toLowerCase()}' ${NOT_SUPPORTED_HINT}`);
+      return new Error('Bad directive or wrong number of arguments');
+    }
     const r = check(d, typeof args === 'string' ? [args] : args);
     if ('reason' in r) return new Error(r.reason);
     this.assign([[d, r.value]]);

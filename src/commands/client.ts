@@ -1,6 +1,439 @@
 /**
- * (family file: filled in by its own change)
+ * CLIENT subcommands (networking.c's clientCommand): ID, INFO, LIST, KILL,
+ * SETNAME, GETNAME, NO-EVICT, REPLY, PAUSE, UNPAUSE, HELP. (CLIENT UNBLOCK
+ * is with the blocking commands; TRACKING/CACHING with client tracking.)
+ *
+ * CLIENT PAUSE: while a pause is on, a command it covers (every command for
+ * ALL; for WRITE the writes, the commands that may replicate, and an EXEC
+ * whose queue holds one) is held: its client is marked blocked, the command
+ * is kept, and when the pause ends (timer or CLIENT UNPAUSE) it runs, then
+ * the rest of the client's input. Nothing is lost or reordered. The guard is
+ * installed on the first CLIENT PAUSE, so a server never paused pays nothing.
  */
-import type { Handler } from './table';
+import * as E from '../errors';
+import type { Client } from '../server/client';
+import { processCommand } from '../server/dispatcher';
+import type { Server } from '../server/server';
+import { parseInt64 } from '../util/numbers';
+import { validClientName } from './connection';
+import { replyHelp } from './command';
+import type { Command, Handler } from './table';
 
-export const commands: Record<string, Handler> = {};
+// ---- CLIENT LIST / INFO -----------------------------------------------------
+
+type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
+
+function typeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'slave':
+    case 'replica':
+      return 'replica';
+    case 'pubsub':
+      return 'pubsub';
+    case 'master':
+      return 'master';
+    default:
+      return null;
+  }
+}
+
+interface SubCounts {
+  channels: { size: number };
+  patterns: { size: number };
+  shards: { size: number };
+}
+
+function subscriptions(c: Client): [number, number, number] {
+  const s = c.state.pubsub as SubCounts | undefined;
+  return s === undefined ? [0, 0, 0] : [s.channels.size, s.patterns.size, s.shards.size];
+}
+
+/** Redis's getClientType: a monitor counts as normal, a subscriber as pubsub. */
+function typeOf(c: Client): ClientType {
+  if (c.state.replica === true && c.state.monitor !== true) return 'replica';
+  return c.state.subscribed === true ? 'pubsub' : 'normal';
+}
+
+function flagsOf(c: Client): string {
+  let f = '';
+  if (c.state.monitor === true) f += 'O';
+  if (c.state.subscribed === true) f += 'P';
+  if (c.multi !== null) f += 'x';
+  if (c.blocked) f += 'b';
+  if ((c.state.watch as { dirty?: boolean } | undefined)?.dirty === true) f += 'd';
+  if (c.closeAfterReply) f += 'c';
+  if (c.noEvict) f += 'e';
+  return f === '' ? 'N' : f;
+}
+
+function argvBytes(argv: readonly string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
+}
+
+/** Size of argv as a RESP multibulk: what the query buffer held for it. */
+function requestBytes(argv: readonly string[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/**
+ * One CLIENT LIST line, with Redis 7.0's fields in its order. `self` is the
+ * client running CLIENT LIST/INFO with its request (its command and query
+ * buffer are the ones being processed, as Redis shows them).
+ */
+function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
+  const now = Date.now();
+  const isSelf = o === self;
+  const held = pausedArgv(o);
+  const argv = isSelf ? selfArgv : held;
+  const qbuf = isSelf ? requestBytes(selfArgv) + o.queryBuffered : o.queryBuffered;
+  const argvMem = argv === null ? 0 : argvBytes(argv);
+  let multiMem = 0;
+  if (o.multi !== null) for (const q of o.multi.queue) multiMem += argvBytes(q.argv) + 16;
+  const pending = o.out.length + (o.socket?.writableLength ?? 0);
+  const rbs = Math.max(1024, o.out.length);
+  const [sub, psub, ssub] = subscriptions(o);
+  const fd = (o.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
+  const cmd = isSelf ? selfCommand(self, selfArgv) : o.lastCommand;
+  return (
+    `id=${o.id} addr=${o.addr} laddr=${o.laddr} fd=${fd} name=${o.name}` +
+    ` age=${Math.floor((now - o.createdAt) / 1000)} idle=${Math.floor((now - o.lastInteraction) / 1000)}` +
+    ` flags=${flagsOf(o)} db=${o.dbIndex} sub=${sub} psub=${psub} ssub=${ssub}` +
+    ` multi=${o.multi === null ? -1 : o.multi.queue.length} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem}` +
+    ` multi-mem=${multiMem} rbs=${rbs} rbp=${o.out.length} obl=${Math.min(o.out.length, 16384)} oll=${pending > 16384 ? 1 : 0}` +
+    ` omem=${pending > 16384 ? pending - 16384 : 0} tot-mem=${1024 + qbuf + argvMem + multiMem + rbs + pending}` +
+    ` events=r${pending > 0 ? 'w' : ''} cmd=${cmd} user=default redir=-1 resp=${o.resp}\n`
+  );
+}
+
+function selfCommand(c: Client, argv: string[]): string {
+  const cmd = c.server.table.lookup(argv);
+  return cmd === undefined ? 'NULL' : cmd.name;
+}
+
+function clientList(c: Client, argv: string[]): void {
+  let out = '';
+  if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
+    const type = typeByName(argv[3]);
+    if (type === null) {
+      c.error(`ERR Unknown client type '${argv[3]}'`);
+      return;
+    }
+    for (const o of c.server.clients.values()) if (typeOf(o) === type) out += clientInfoLine(o, c, argv);
+  } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
+    for (let j = 3; j < argv.length; j++) {
+      const id = parseInt64(argv[j]);
+      if (id === null) {
+        c.error('ERR Invalid client ID');
+        return;
+      }
+      const o = c.server.clients.get(id);
+      if (o !== undefined) out += clientInfoLine(o, c, argv);
+    }
+  } else if (argv.length !== 2) {
+    c.error(E.SYNTAX);
+    return;
+  } else {
+    for (const o of c.server.clients.values()) out += clientInfoLine(o, c, argv);
+  }
+  c.verbatim(out);
+}
+
+function clientInfo(c: Client, argv: string[]): void {
+  c.verbatim(clientInfoLine(c, c, argv));
+}
+
+// ---- CLIENT KILL ------------------------------------------------------------
+
+function clientKill(c: Client, argv: string[]): void {
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let user: string | null = null;
+  let type: ClientType | null = null;
+  let id = 0;
+  let skipme = true;
+  if (argv.length === 3) {
+    addr = argv[2];
+    skipme = false; // the old form can kill the caller itself
+  } else if (argv.length > 3) {
+    for (let i = 2; i < argv.length; i += 2) {
+      const opt = argv[i].toLowerCase();
+      const more = i + 1 < argv.length;
+      if (opt === 'id' && more) {
+        const n = parseInt64(argv[i + 1]);
+        if (n === null || n < 1) {
+          c.error('ERR client-id should be greater than 0');
+          return;
+        }
+        id = n;
+      } else if (opt === 'type' && more) {
+        type = typeByName(argv[i + 1]);
+        if (type === null) {
+          c.error(`ERR Unknown client type '${argv[i + 1]}'`);
+          return;
+        }
+      } else if (opt === 'addr' && more) {
+        addr = argv[i + 1];
+      } else if (opt === 'laddr' && more) {
+        laddr = argv[i + 1];
+      } else if (opt === 'user' && more) {
+        // kevy has one user, `default` (no ACL users yet).
+        if (argv[i + 1] !== 'default') {
+          c.error(`ERR No such user '${argv[i + 1]}'`);
+          return;
+        }
+        user = argv[i + 1];
+      } else if (opt === 'skipme' && more) {
+        const v = argv[i + 1].toLowerCase();
+        if (v === 'yes') skipme = true;
+        else if (v === 'no') skipme = false;
+        else {
+          c.error(E.SYNTAX);
+          return;
+        }
+      } else {
+        c.error(E.SYNTAX);
+        return;
+      }
+    }
+  }
+  let killed = 0;
+  for (const o of [...c.server.clients.values()]) {
+    if (addr !== null && o.addr !== addr) continue;
+    if (laddr !== null && o.laddr !== laddr) continue;
+    if (type !== null && typeOf(o) !== type) continue;
+    if (id !== 0 && o.id !== id) continue;
+    if (user !== null && user !== 'default') continue;
+    if (o === c && skipme) continue;
+    if (o === c) c.closeAfterReply = true;
+    else o.close();
+    killed++;
+  }
+  if (argv.length === 3) {
+    if (killed === 0) c.error(E.UNKNOWN_CLIENT);
+    else c.ok();
+  } else {
+    c.integer(killed);
+  }
+}
+
+// ---- small subcommands ------------------------------------------------------
+
+function clientSetname(c: Client, argv: string[]): void {
+  const name = argv[2];
+  if (name.length > 0 && !validClientName(name)) {
+    c.error(E.CLIENT_NAME_SPACES);
+    return;
+  }
+  c.name = name;
+  c.ok();
+}
+
+function clientGetname(c: Client): void {
+  c.bulkOrNull(c.name === '' ? null : c.name);
+}
+
+function clientNoEvict(c: Client, argv: string[]): void {
+  const v = argv[2].toLowerCase();
+  if (v !== 'on' && v !== 'off') {
+    c.error(E.SYNTAX);
+    return;
+  }
+  c.noEvict = v === 'on';
+  c.ok();
+}
+
+/** CLIENT REPLY: OFF and SKIP answer nothing (the dispatcher drops the reply). */
+function clientReply(c: Client, argv: string[]): void {
+  const v = argv[2].toLowerCase();
+  if (v === 'on') {
+    c.replyMode = 'on';
+    c.ok();
+  } else if (v === 'off') {
+    c.replyMode = 'off';
+  } else if (v === 'skip') {
+    if (c.replyMode === 'on') c.replyMode = 'skip';
+  } else {
+    c.error(E.SYNTAX);
+  }
+}
+
+// ---- CLIENT PAUSE / UNPAUSE ---------------------------------------------------
+
+interface PauseState {
+  type: 'none' | 'write' | 'all';
+  /** Absolute end time (ms). */
+  end: number;
+  timer: NodeJS.Timeout | null;
+  /** Held commands in arrival order. */
+  held: { c: Client; argv: string[] }[];
+}
+
+/** Commands that are not writes but replicate something (CMD_MAY_REPLICATE in Redis 7.0). */
+const MAY_REPLICATE = new Set([
+  'eval', 'evalsha', 'fcall', 'publish', 'spublish', 'pfcount',
+  'function|delete', 'function|flush', 'function|load', 'function|restore', 'script|flush', 'script|load',
+]);
+
+function mayReplicate(c: Client, cmd: Command): boolean {
+  if (cmd.isWrite || MAY_REPLICATE.has(cmd.name)) return true;
+  if (cmd.name === 'exec' && c.multi !== null) {
+    for (const q of c.multi.queue) if (q.cmd.isWrite || MAY_REPLICATE.has(q.cmd.name)) return true;
+  }
+  return false;
+}
+
+function pausedArgv(c: Client): string[] | null {
+  const p = c.server.ext.pause as PauseState | undefined;
+  if (p === undefined || !c.blocked) return null;
+  for (const h of p.held) if (h.c === c) return h.argv;
+  return null;
+}
+
+function pauseState(server: Server): PauseState {
+  let p = server.ext.pause as PauseState | undefined;
+  if (p !== undefined) return p;
+  const state: PauseState = { type: 'none', end: 0, timer: null, held: [] };
+  server.ext.pause = state;
+  const prev = server.hooks.beforeCommand;
+  server.hooks.beforeCommand = (c, cmd, argv) => {
+    // The pause lasts until its timer (or CLIENT UNPAUSE) releases the held commands in order.
+    if (state.type !== 'none' && (state.type === 'all' || mayReplicate(c, cmd))) {
+      c.blocked = true;
+      state.held.push({ c, argv });
+      return ''; // answered later, when the command runs
+    }
+    return prev(c, cmd, argv);
+  };
+  return state;
+}
+
+/** Ends the pause and runs the held commands, then each client's pending input. */
+function unpause(server: Server): void {
+  const p = pauseState(server);
+  p.type = 'none';
+  p.end = 0;
+  if (p.timer !== null) clearTimeout(p.timer);
+  p.timer = null;
+  const held = p.held;
+  p.held = [];
+  for (const { c, argv } of held) {
+    if (c.closed) continue;
+    c.blocked = false;
+    processCommand(c, argv);
+    server.processInput(c);
+  }
+}
+
+function clientPause(c: Client, argv: string[]): void {
+  let type: 'write' | 'all' = 'all';
+  if (argv.length === 4) {
+    const m = argv[3].toLowerCase();
+    if (m === 'write') type = 'write';
+    else if (m !== 'all') {
+      c.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      return;
+    }
+  } else if (argv.length > 4) {
+    c.error(E.subcommandSyntax(argv[1], argv[0]));
+    return;
+  }
+  const ms = parseInt64(argv[2]);
+  if (ms === null) {
+    c.error('ERR timeout is not an integer or out of range');
+    return;
+  }
+  if (ms < 0) {
+    c.error(E.TIMEOUT_NEGATIVE);
+    return;
+  }
+  const server = c.server;
+  const p = pauseState(server);
+  const end = Date.now() + ms;
+  // Redis adds the timeout to the clock in 64 bits: a sum past INT64_MAX wraps to the past (no pause).
+  if (end < 2 ** 63) {
+    if (p.type !== 'all') p.type = type;
+    if (end > p.end) {
+      p.end = end;
+      if (p.timer !== null) clearTimeout(p.timer);
+      p.timer = setTimeout(() => unpause(server), Math.min(ms, 2 ** 31 - 1));
+      p.timer.unref();
+    }
+  }
+  c.ok();
+}
+
+function clientUnpause(c: Client): void {
+  c.ok();
+  if (c.server.ext.pause !== undefined) setImmediate(() => unpause(c.server));
+}
+
+const CLIENT_HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  'HELP',
+  '    Prints this help.',
+];
+
+export const commands: Record<string, Handler> = {
+  'client|id': (c) => c.integer(c.id),
+  'client|info': clientInfo,
+  'client|list': clientList,
+  'client|kill': clientKill,
+  'client|setname': clientSetname,
+  'client|getname': clientGetname,
+  'client|no-evict': clientNoEvict,
+  'client|reply': clientReply,
+  'client|pause': clientPause,
+  'client|unpause': clientUnpause,
+  'client|help': (c) => replyHelp(c, CLIENT_HELP),
+};

@@ -29,6 +29,7 @@ import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
 import { notify, NOTIFY } from './notify';
 import { Stats } from './stats';
+import { setupMonitoring } from './slowlog';
 
 export const KEVY_VERSION = '0.1.0';
 /** The Redis version kevy answers as (clients choose features by it). */
@@ -108,6 +109,7 @@ export class Server {
       if (name === 'requirepass' && value === '') for (const c of this.clients.values()) c.authenticated = true;
       this.applyLimits();
     });
+    setupMonitoring(this);
   }
 
   private applyLimits(): void {

@@ -5,13 +5,14 @@
  * They work on any value kind and never look inside a value, except COPY,
  * which deep-copies a collection with its clone(). A key keeps its TTL when
  * it is renamed, copied or moved (the absolute expiry time travels with it).
+ * Clients blocked on a destination key (BLPOP ...) are woken by the
+ * keyspace's keyChanged hook, as Redis's dbAdd signals them.
  *
  *   DEL a b a        -> :1 when only a existed (each key counted once, as deleted)
  *   EXISTS a a       -> :2 (repeated keys are counted again)
  *   SCAN 0 MATCH u:* COUNT 100 TYPE string
  */
 import * as E from '../errors';
-import { signalKeyAsReady } from '../server/blocking';
 import type { Client } from '../server/client';
 import type { Database } from '../store/database';
 import { typeName, type Value } from '../store/types';
@@ -32,14 +33,6 @@ function expireIfNeeded(db: Database, key: string): boolean {
   if (when === undefined || when > Date.now()) return false;
   db.get(key); // the lazy path deletes it and propagates the DEL
   return true;
-}
-
-/**
- * A value arriving at a key by RENAME, COPY or MOVE may serve clients blocked
- * on that key (BLPOP, BZPOPMIN, ...), as Redis's dbAdd signals it.
- */
-function signalIfBlockable(db: Database, key: string, v: Value): void {
-  if (typeof v !== 'string' && (v.type === 'list' || v.type === 'zset')) signalKeyAsReady(db, key);
 }
 
 // ---- DEL, UNLINK, EXISTS, TOUCH, TYPE -----------------------------------
@@ -212,7 +205,6 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.set(dst, v); // replaces dst and its TTL
   if (when !== -1) db.setExpire(dst, when);
   db.delete(src);
-  signalIfBlockable(db, dst, v);
   c.server.dirty++;
   if (nx) c.integer(1);
   else c.ok();
@@ -285,7 +277,6 @@ function copyCommand(c: Client, argv: string[]): void {
   const copy: Value = typeof v === 'string' ? v : v.clone();
   dst.set(newkey, copy);
   if (when !== -1) dst.setExpire(newkey, when);
-  signalIfBlockable(dst, newkey, copy);
   c.server.dirty++;
   c.integer(1);
 }
@@ -312,7 +303,6 @@ function moveCommand(c: Client, argv: string[]): void {
   dst.set(key, v);
   if (when !== -1) dst.setExpire(key, when);
   src.delete(key);
-  signalIfBlockable(dst, key, v);
   c.server.dirty++;
   c.integer(1);
 }

@@ -422,6 +422,26 @@ test('INCRBYFLOAT: long double results byte for byte', async () => {
   await d.run([['INCRBYFLOAT', 'r', '1.25'], ['INCRBYFLOAT', 'r', '1.1']], { resp: 3 });
 });
 
+test('INCRBYFLOAT on random decimals agrees with Redis', async () => {
+  let seed = 3;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const num = () => {
+    const digits = String(rnd(1000000000)).padStart(1 + rnd(9), '0');
+    const point = rnd(digits.length + 1);
+    const s = (rnd(3) === 0 ? '-' : '') + digits.slice(0, point) + '.' + digits.slice(point);
+    return rnd(4) === 0 ? `${s}e${rnd(40) - 20}` : s;
+  };
+  const cmds: Cmd[] = [];
+  for (let i = 0; i < 200; i++) {
+    if (i % 10 === 0) cmds.push(['SET', 'f', num()]);
+    cmds.push(['INCRBYFLOAT', 'f', num()]);
+  }
+  await d.run(cmds);
+});
+
 test('LCS', async () => {
   await d.run([
     ['MSET', 'a', 'ohmytext', 'b', 'mynewtext'],

@@ -178,7 +178,8 @@ function setGeneric(
     if (when === null) return;
   }
   const db = c.db;
-  const old = db.get(key);
+  // A plain SET needs no lookup: set() replaces whatever is there.
+  const old = flags & (GET | NX | XX) ? db.get(key) : undefined;
   if (flags & GET) {
     if (old !== undefined && typeof old !== 'string') {
       c.error(E.WRONGTYPE);

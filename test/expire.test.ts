@@ -242,3 +242,19 @@ test('active expiry reclaims memory without any access', async () => {
   expect(db.expires.size).toBe(0);
   expect(db.data.has('keep')).toBe(true);
 });
+
+test('inside MULTI/EXEC, EXPIRE is propagated as PEXPIREAT', async () => {
+  const [, k] = await d.clients(2);
+  await k.send(['SET', 'a', '1']);
+  await k.send(['SET', 'b', '1']);
+  const log = await propagated(async () => {
+    await k.send(['MULTI']);
+    await k.send(['EXPIRE', 'a', '100']);
+    await k.send(['EXPIRE', 'b', '-1']);
+    await k.send(['EXEC']);
+  });
+  const names = log.map((cmd) => cmd[0].toUpperCase());
+  expect(names).toContain('PEXPIREAT');
+  expect(log).toContainEqual(['DEL', 'b']);
+  expect(names).not.toContain('EXPIRE');
+});

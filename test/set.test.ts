@@ -282,3 +282,45 @@ test('encodings: intset limits, conversion once, hashtable order-insensitive', a
     }
   }
 });
+
+/** Runs cmds with keyspace events on; returns the events each server published, in order. */
+async function keyEvents(cmds: Cmd[]): Promise<[string[], string[]]> {
+  const [sa, sb] = await d.connect(2);
+  const pattern = ['PSUBSCRIBE', '__key*__:*', 'end-of-test'];
+  await Promise.all([sa.send(pattern), sb.send(pattern)]);
+  await Promise.all([sa.next(), sb.next()]); // the second PSUBSCRIBE confirmation
+  try {
+    await d.run([['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'], ...cmds, ['PUBLISH', 'end-of-test', 'x']], {
+      // PUBLISH counts subscribers differently; SPOP picks at random (its events do not depend on the pick).
+      normalize: (r, cmd) => (cmd[0] === 'PUBLISH' ? 'published' : cmd[0] === 'SPOP' ? r.slice(0, 1) : r),
+    });
+  } finally {
+    await d.run([['CONFIG', 'SET', 'notify-keyspace-events', '']]);
+  }
+  const collect = async (conn: (typeof sa)): Promise<string[]> => {
+    const out: string[] = [];
+    for (;;) {
+      const m = await conn.next();
+      if (m.includes('end-of-test')) return out;
+      out.push(m);
+    }
+  };
+  return [await collect(sa), await collect(sb)];
+}
+
+test('keyspace notifications of hash and set commands', async () => {
+  if (!implemented('psubscribe') || !implemented('config')) return;
+  // Skipped until kevy's CONFIG SET knows notify-keyspace-events.
+  const [, k] = await d.clients(2);
+  if (!(await k.send(['CONFIG', 'SET', 'notify-keyspace-events', ''])).startsWith('+OK')) return;
+  const [want, got] = await keyEvents([
+    ['HSET', 'h', 'a', '1', 'b', '2'], ['HSETNX', 'h', 'a', 'x'], ['HSETNX', 'h', 'c', '3'], ['HINCRBY', 'h', 'n', '1'],
+    ['HINCRBYFLOAT', 'h', 'n', '1.5'], ['HDEL', 'h', 'zz'], ['HDEL', 'h', 'a'], ['HDEL', 'h', 'b', 'c', 'n'],
+    ['SADD', 's', '1', '2', '3'], ['SADD', 's', '1'], ['SREM', 's', 'x'], ['SREM', 's', '1'],
+    ['SMOVE', 's', 't', '2'], ['SMOVE', 's', 't', '3'], ['SPOP', 't'], ['SADD', 'u', 'a', 'b', 'c'], ['SPOP', 'u', '2'],
+    ['SPOP', 'u', '5'], ['SADD', 'a', '1', '2'], ['SADD', 'b', '2'], ['SINTERSTORE', 'd', 'a', 'b'], ['SUNIONSTORE', 'd', 'a', 'b'],
+    ['SDIFFSTORE', 'd', 'a', 'b'], ['SDIFFSTORE', 'd', 'a', 'a'], ['SINTERSTORE', 'd', 'a', 'nokey'], ['SPOP', 't', '0'],
+  ]);
+  expect(want.length).toBeGreaterThan(20);
+  expect(got).toEqual(want);
+});

@@ -11,6 +11,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { HashValue } from '../store/hash';
 import { globMatch } from '../util/glob';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
@@ -141,6 +142,7 @@ function hsetGeneric(c: Client, argv: string[], name: string): void {
     c.db.willModify(key);
     for (let i = 2; i < argv.length; i += 2) if (existing.set(argv[i], argv[i + 1])) created++;
   }
+  notify(c.server, NOTIFY.HASH, 'hset', key, c.db.id);
   c.server.dirty += (argv.length - 2) / 2;
   if (name === 'hset') c.integer(created);
   else c.ok();
@@ -170,6 +172,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
     c.db.willModify(key);
     h.set(argv[2], argv[3]);
   }
+  notify(c.server, NOTIFY.HASH, 'hset', key, c.db.id);
   c.server.dirty++;
   c.integer(1);
 }
@@ -190,15 +193,19 @@ function hdelCommand(c: Client, argv: string[]): void {
   }
   c.db.willModify(key);
   let deleted = 0;
+  let removed = false;
   for (; i < argv.length; i++) {
     if (h.delete(argv[i])) {
       deleted++;
       if (h.size === 0) {
         c.db.delete(key);
+        removed = true;
         break;
       }
     }
   }
+  notify(c.server, NOTIFY.HASH, 'hdel', key, c.db.id);
+  if (removed) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
   c.server.dirty += deleted;
   c.integer(deleted);
 }
@@ -243,6 +250,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     c.db.willModify(key);
     h.set(field, result);
   }
+  notify(c.server, NOTIFY.HASH, 'hincrby', key, c.db.id);
   c.server.dirty++;
   c.out += ':' + result + '\r\n';
 }
@@ -295,6 +303,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     c.db.willModify(key);
     h.set(field, result);
   }
+  notify(c.server, NOTIFY.HASH, 'hincrbyfloat', key, c.db.id);
   c.server.dirty++;
   // The effect, not the request: replaying the float sum could round differently.
   c.propagateAs = [['HSET', key, field, result]];

@@ -11,6 +11,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { SetValue, difference, intersect, union } from '../store/set';
 import { globMatch } from '../util/glob';
 import { parseBigInt64, parseInt64 } from '../util/numbers';
@@ -55,6 +56,7 @@ function saddCommand(c: Client, argv: string[]): void {
       for (; i < argv.length; i++) if (s.add(argv[i])) added++;
     }
   }
+  if (added > 0) notify(c.server, NOTIFY.SET, 'sadd', key, c.db.id);
   c.server.dirty += added;
   c.integer(added);
 }
@@ -75,15 +77,19 @@ function sremCommand(c: Client, argv: string[]): void {
   }
   c.db.willModify(key);
   let deleted = 0;
+  let removed = false;
   for (; i < argv.length; i++) {
     if (s.delete(argv[i])) {
       deleted++;
       if (s.size === 0) {
         c.db.delete(key);
+        removed = true;
         break;
       }
     }
   }
+  notify(c.server, NOTIFY.SET, 'srem', key, c.db.id);
+  if (removed) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
   c.server.dirty += deleted;
   c.integer(deleted);
 }
@@ -128,17 +134,24 @@ function smoveCommand(c: Client, argv: string[]): void {
   }
   c.db.willModify(srcKey);
   src.delete(member);
-  if (src.size === 0) c.db.delete(srcKey);
+  const db = c.db.id;
+  notify(c.server, NOTIFY.SET, 'srem', srcKey, db);
+  if (src.size === 0) {
+    c.db.delete(srcKey);
+    notify(c.server, NOTIFY.GENERIC, 'del', srcKey, db);
+  }
   c.server.dirty++;
   if (dst === undefined) {
     const ns = new SetValue();
     ns.add(member);
     c.db.set(dstKey, ns);
     c.server.dirty++;
+    notify(c.server, NOTIFY.SET, 'sadd', dstKey, db);
   } else if (!dst.has(member)) {
     c.db.willModify(dstKey);
     dst.add(member);
     c.server.dirty++;
+    notify(c.server, NOTIFY.SET, 'sadd', dstKey, db);
   }
   c.integer(1);
 }
@@ -219,7 +232,11 @@ function spopCommand(c: Client, argv: string[]): void {
     const m = s.random();
     c.db.willModify(key);
     s.delete(m);
-    if (s.size === 0) c.db.delete(key);
+    notify(c.server, NOTIFY.SET, 'spop', key, c.db.id);
+    if (s.size === 0) {
+      c.db.delete(key);
+      notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
+    }
     c.server.dirty++;
     c.propagateAs = [['SREM', key, m]];
     c.bulk(m);
@@ -238,10 +255,12 @@ function spopCommand(c: Client, argv: string[]): void {
     return;
   }
   const size = s.size;
+  notify(c.server, NOTIFY.SET, 'spop', key, c.db.id);
   // The whole set: reply with it (as SUNION would) and delete the key.
   if (l >= size) {
     replyMembers(c, union([s]).members(), true);
     c.db.delete(key);
+    notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
     c.server.dirty += size;
     c.propagateAs = [['DEL', key]];
     return;
@@ -276,11 +295,13 @@ function lookupSets(c: Client, keys: string[], from: number, n: number): (SetVal
 }
 
 /** Stores a STORE command's result at dst (an empty result deletes dst) and replies with its size. */
-function storeResult(c: Client, dst: string, result: SetValue): void {
+function storeResult(c: Client, dst: string, result: SetValue, event: string): void {
   if (result.size > 0) {
     c.db.set(dst, result);
+    notify(c.server, NOTIFY.SET, event, dst, c.db.id);
     c.server.dirty++;
   } else if (c.db.delete(dst)) {
+    notify(c.server, NOTIFY.GENERIC, 'del', dst, c.db.id);
     c.server.dirty++;
   }
   c.integer(result.size);
@@ -290,7 +311,7 @@ function sinterGeneric(c: Client, argv: string[], from: number, n: number, dst: 
   const sets = lookupSets(c, argv, from, n);
   if (sets === undefined) return;
   if (sets.includes(null)) {
-    if (dst !== null) storeResult(c, dst, new SetValue());
+    if (dst !== null) storeResult(c, dst, new SetValue(), 'sinterstore');
     else c.setLen(0);
     return;
   }
@@ -301,7 +322,7 @@ function sinterGeneric(c: Client, argv: string[], from: number, n: number, dst: 
   }
   const result = new SetValue();
   for (const m of members) result.add(m);
-  storeResult(c, dst, result);
+  storeResult(c, dst, result, 'sinterstore');
 }
 
 function sinterCommand(c: Client, argv: string[]): void {
@@ -356,7 +377,7 @@ function sunionDiffGeneric(c: Client, argv: string[], from: number, dst: string 
   if (sets === undefined) return;
   const result = diff ? difference(sets) : union(sets);
   if (dst === null) replyMembers(c, result.members(), true);
-  else storeResult(c, dst, result);
+  else storeResult(c, dst, result, diff ? 'sdiffstore' : 'sunionstore');
 }
 
 function sunionCommand(c: Client, argv: string[]): void {

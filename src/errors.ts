@@ -155,3 +155,18 @@ export const BITFIELD_BAD_OVERFLOW = 'ERR Invalid OVERFLOW type specified';
 export const BITFIELD_BAD_TYPE =
   'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
 export const BITFIELD_RO_GET_ONLY = 'ERR BITFIELD_RO only supports the GET subcommand';
+
+// ---- server commands (server.c, debug.c, db.c) ----
+export const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+export const INVALID_FIRST_DB_INDEX = 'ERR invalid first DB index';
+export const INVALID_SECOND_DB_INDEX = 'ERR invalid second DB index';
+export const NO_SHUTDOWN_IN_PROGRESS = 'ERR No shutdown in progress.';
+export const MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+export const FUNCTION_FLUSH_OPTION = 'ERR FUNCTION FLUSH only supports SYNC|ASYNC option';
+export const SCRIPT_FLUSH_OPTION = 'ERR SCRIPT FLUSH only support SYNC|ASYNC option';
+export const LIBRARY_NAME_MISSING = 'ERR library name argument was not given';
+export const unknownArgument = (arg: string) => `ERR Unknown argument ${arg}`;
+/** addReplySubcommandSyntaxError: `'sub'` is echoed as sent, the container upper-cased. */
+export const subcommandSyntax = (sub: string, container: string) =>
+  `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;

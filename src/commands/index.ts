@@ -6,6 +6,8 @@ import type { Handler } from './table';
 import { commands as connection } from './connection';
 import { commands as client } from './client';
 import { commands as server } from './server';
+import { commands as debug } from './debug';
+import { commands as scripting } from './scripting';
 import { commands as config } from './config';
 import { commands as introspection } from './introspection';
 import { commands as keys } from './keys';
@@ -23,6 +25,8 @@ export const families: Record<string, Handler>[] = [
   connection,
   client,
   server,
+  debug,
+  scripting,
   config,
   introspection,
   keys,

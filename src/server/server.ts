@@ -29,6 +29,7 @@ import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
 import { notify, NOTIFY } from './notify';
 import { Stats } from './stats';
+import { setupInfo } from './info';
 import { setupMonitoring } from './slowlog';
 
 export const KEVY_VERSION = '0.1.0';
@@ -109,6 +110,7 @@ export class Server {
       if (name === 'requirepass' && value === '') for (const c of this.clients.values()) c.authenticated = true;
       this.applyLimits();
     });
+    setupInfo(this);
     setupMonitoring(this);
   }
 
@@ -223,6 +225,7 @@ export class Server {
     c.parser = parser;
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
+      this.stats.readsProcessed++;
       parser.feed(chunk);
       this.processInput(c);
     });
@@ -257,6 +260,7 @@ export class Server {
     }
     c.queryBuffered = parser.buffered;
     this.stats.netOutputBytes += c.out.length;
+    if (c.out.length !== 0) this.stats.writesProcessed++;
     c.flush();
   }
 
@@ -319,16 +323,28 @@ export class Server {
    * within 25% of the cron period, so memory is reclaimed without stalling.
    */
   private activeExpireCycle(hz: number, now: number): void {
+    if (!this.activeExpireEnabled) return;
     const budget = 1000 / hz / 4;
     const start = performance.now();
-    for (const db of this.dbs) {
+    let sampledAll = 0;
+    let expiredAll = 0;
+    scan: for (const db of this.dbs) {
       if (db.expires.size === 0) continue;
       for (;;) {
         const [sampled, expired] = db.expireSample(20, now);
+        sampledAll += sampled;
+        expiredAll += expired;
         if (sampled === 0 || expired <= sampled / 10) break;
-        if (performance.now() - start > budget) return;
+        if (performance.now() - start > budget) {
+          this.stats.expiredTimeCapReached++;
+          break scan;
+        }
       }
     }
+    // INFO expired_stale_perc / expire_cycle_cpu_milliseconds, smoothed as Redis does.
+    const stale = sampledAll > 0 ? (expiredAll * 100) / sampledAll : 0;
+    this.stats.expiredStalePerc = stale * 0.05 + this.stats.expiredStalePerc * 0.95;
+    this.stats.expireCycleMs += performance.now() - start;
   }
 
   // ---- shutdown ---------------------------------------------------------
@@ -338,6 +354,11 @@ export class Server {
     this.listeners = [];
     await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
   }
+
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off (lazy expiry stays). */
+  activeExpireEnabled = true;
+  /** Run after SHUTDOWN (the command) closed everything: the CLI exits the process here. */
+  readonly onExit: (() => void)[] = [];
 
   /** Awaited in order by shutdown() before clients are closed: the final save goes here. */
   readonly onShutdown: (() => Promise<void> | void)[] = [];

@@ -14,6 +14,14 @@ export class Stats {
   keyspaceMisses = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
+  /** Active expiry: smoothed % of sampled keys found expired, cycles cut by their time budget, time spent. */
+  expiredStalePerc = 0;
+  expiredTimeCapReached = 0;
+  expireCycleMs = 0;
+  evictedKeys = 0;
+  /** Socket reads handled and reply writes made. */
+  readsProcessed = 0;
+  writesProcessed = 0;
   readonly errors = new Map<string, number>();
   /** Samples of ops/sec and bytes/sec for the instantaneous_* fields. */
   private samples: { t: number; cmds: number; inp: number; out: number }[] = [];
@@ -49,6 +57,12 @@ export class Stats {
     this.keyspaceMisses = 0;
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
+    this.expiredStalePerc = 0;
+    this.expiredTimeCapReached = 0;
+    this.expireCycleMs = 0;
+    this.evictedKeys = 0;
+    this.readsProcessed = 0;
+    this.writesProcessed = 0;
     this.errors.clear();
     this.samples = [];
   }

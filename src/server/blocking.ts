@@ -9,9 +9,11 @@
  *    forever. The client is marked c.blocked, so server.processInput runs no
  *    further pipelined command of c until it is unblocked. The command writes
  *    no reply of its own and changes no data.
- *  - A command that may have made a key able to serve a waiter (a list or
- *    sorted set created or grown) calls signalKeyAsReady(db, key). It costs a
- *    map lookup when nobody waits on that key.
+ *  - signalKeyAsReady(db, key) marks a key that may now serve a waiter. The
+ *    server's keyChanged keyspace hook calls it for every changed key (so
+ *    RENAME, MOVE, RESTORE, COPY, SWAPDB ... are covered, like Redis's dbAdd
+ *    and SWAPDB signalling); push commands call it too. It returns at once
+ *    when no client is blocked, and costs a map lookup otherwise.
  *  - After each command (and after a whole EXEC: EXEC's inner commands go
  *    through dispatcher.call, not processCommand) the dispatcher calls
  *    handleReadyKeys(server). For every ready key, the clients blocked on it
@@ -68,6 +70,9 @@ interface DbWaiters {
 
 const waitersOf = new WeakMap<Database, DbWaiters>();
 
+/** Blocked clients in the process: signalKeyAsReady's fast path when 0 (it runs on every key change). */
+let waiting = 0;
+
 /** The per-server registry, kept in server.ext.blocking. */
 class Registry {
   readonly byClient = new Map<number, Waiter>();
@@ -98,6 +103,7 @@ class Registry {
     const w = this.byClient.get(c.id);
     if (w === undefined) return undefined;
     this.byClient.delete(c.id);
+    waiting--;
     if (w.timer !== null) clearTimeout(w.timer);
     const m = this.keysOf(w.spec.db);
     for (const key of w.spec.keys) {
@@ -168,6 +174,7 @@ export function blockClient(c: Client, spec: BlockSpec): void {
     else if (!list.includes(w)) list.push(w);
   }
   r.byClient.set(c.id, w);
+  waiting++;
   c.blocked = true;
   c.state.blockedOn = spec.keys;
   if (spec.timeoutMs > 0) {
@@ -188,6 +195,7 @@ export function blockClient(c: Client, spec: BlockSpec): void {
 
 /** Marks key as possibly able to serve clients blocked on it (a map lookup when nobody waits). */
 export function signalKeyAsReady(db: Database, key: string): void {
+  if (waiting === 0) return;
   const d = waitersOf.get(db);
   if (d === undefined || !d.keys.has(key)) return;
   const r = d.registry;

@@ -22,6 +22,7 @@ import { Database, type KeyspaceHooks } from '../store/database';
 import { limits } from '../store/limits';
 import * as E from '../errors';
 import { RequestParser } from '../protocol/parser';
+import { signalKeyAsReady } from './blocking';
 import { Client } from './client';
 import { processCommand } from './dispatcher';
 import { Logger } from './log';
@@ -80,7 +81,10 @@ export class Server {
 
   readonly keyspaceHooks: KeyspaceHooks = {
     keyWillChange: () => {},
-    keyChanged: (db, key) => touchKey(db, key),
+    keyChanged: (db, key) => {
+      touchKey(db, key);
+      signalKeyAsReady(db, key);
+    },
     keyExpired: (db, key) => {
       this.stats.expiredKeys++;
       notify(this, NOTIFY.EXPIRED, 'expired', key, db.id);

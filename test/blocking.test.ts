@@ -1,0 +1,297 @@
+/**
+ * Blocking list commands with several connections, run as the same scenario
+ * against redis-server and kevy: every connection's replies must match.
+ */
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { differential } from './helpers/diff';
+import { RawClient } from './helpers/resp';
+
+const d = differential();
+beforeEach(() => {
+  for (const db of d.kevy.server.dbs) db.flush();
+});
+
+let opened: RawClient[] = [];
+afterEach(() => {
+  for (const c of opened) c.close();
+  opened = [];
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Lets the server take a command sent without waiting for its reply (a block). */
+const settle = () => sleep(40);
+
+type Open = (resp?: 2 | 3) => Promise<RawClient>;
+
+/** Runs fn against both servers (in parallel) and expects the same list of observations. */
+async function scenario(fn: (open: Open) => Promise<string[]>): Promise<string[]> {
+  const run = (port: number) =>
+    fn(async (resp = 2) => {
+      const c = await RawClient.connect(port);
+      opened.push(c);
+      if (resp === 3) await c.send(['HELLO', '3']);
+      return c;
+    });
+  const [r, k] = await Promise.all([run(d.redisPort), run(d.kevyPort)]);
+  expect(k).toEqual(r);
+  return r;
+}
+
+test('a push serves blocked clients first come, first served', async () => {
+  const out = await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(), await open()];
+    const ra = a.send(['BLPOP', 'k', '0']);
+    await settle();
+    const rb = b.send(['BLPOP', 'k', '0']);
+    await settle();
+    const pushed = await p.send(['RPUSH', 'k', 'x', 'y', 'z']);
+    return [pushed, await ra, await rb, await p.send(['LRANGE', 'k', '0', '-1'])];
+  });
+  expect(out[1]).toBe('*2\r\n$1\r\nk\r\n$1\r\nx\r\n');
+});
+
+test('BRPOP, multiple keys, and the key that became ready is the one served', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(3), await open()];
+    const ra = a.send(['BRPOP', 'k1', 'k2', 'k3', '0']);
+    const rb = b.send(['BLPOP', 'k3', 'k2', '0']);
+    await settle();
+    const pushed = await p.send(['RPUSH', 'k2', 'a', 'b', 'c']);
+    return [pushed, await ra, await rb, await p.send(['LRANGE', 'k2', '0', '-1'])];
+  });
+});
+
+test('timeouts with decimals, RESP2 and RESP3, every blocking command', async () => {
+  await scenario(async (open) => {
+    const [a, b] = [await open(), await open(3)];
+    const t0 = Date.now();
+    const replies = await Promise.all([
+      a.send(['BLPOP', 'k', '0.134']),
+      b.send(['BRPOP', 'k', '0.1']),
+    ]);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(1000);
+    for (const c of [a, b]) {
+      replies.push(await c.send(['BLMOVE', 'k', 'd', 'LEFT', 'RIGHT', '0.05']));
+      replies.push(await c.send(['BRPOPLPUSH', 'k', 'd', '0.05']));
+      replies.push(await c.send(['BLMPOP', '0.05', '2', 'k', 'j', 'LEFT', 'COUNT', '3']));
+    }
+    return replies;
+  });
+});
+
+test('LMOVE into a key a client waits on, and chained BLMOVE', async () => {
+  await scenario(async (open) => {
+    const [a, b, c, p] = [await open(), await open(), await open(), await open()];
+    const ra = a.send(['BLPOP', 'dst', '0']);
+    await settle();
+    await p.send(['RPUSH', 'src', 'x', 'y']);
+    const moved = await p.send(['LMOVE', 'src', 'dst', 'LEFT', 'LEFT']);
+    // b moves from q1 to q2, c waits on q2: one push feeds both.
+    const rb = b.send(['BLMOVE', 'q1', 'q2', 'RIGHT', 'LEFT', '0']);
+    await settle();
+    const rc = c.send(['BRPOPLPUSH', 'q2', 'q3', '0']);
+    await settle();
+    const pushed = await p.send(['LPUSH', 'q1', 'v']);
+    return [moved, await ra, pushed, await rb, await rc, await p.send(['LRANGE', 'q3', '0', '-1']), await p.send(['EXISTS', 'q1', 'q2'])];
+  });
+});
+
+test('BLMPOP served with a count', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(3), await open()];
+    const ra = a.send(['BLMPOP', '0', '2', 'k1', 'k2', 'RIGHT', 'COUNT', '2']);
+    await settle();
+    const rb = b.send(['BLMPOP', '0', '1', 'k2', 'LEFT', 'COUNT', '10']);
+    await settle();
+    const pushed = await p.send(['RPUSH', 'k2', 'a', 'b', 'c', 'd', 'e']);
+    return [pushed, await ra, await rb, await p.send(['EXISTS', 'k2'])];
+  });
+});
+
+test('a client that disconnects while blocked is forgotten', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(), await open()];
+    void a.send(['BLPOP', 'k', '0']);
+    await settle();
+    const rb = b.send(['BLPOP', 'k', '0']);
+    await settle();
+    a.close();
+    await settle();
+    const pushed = await p.send(['RPUSH', 'k', 'v']);
+    return [pushed, await rb, await p.send(['EXISTS', 'k'])];
+  });
+});
+
+test('CLIENT UNBLOCK with TIMEOUT and ERROR', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(3), await open()];
+    const ida = (await a.send(['CLIENT', 'ID'])).slice(1, -2);
+    const idb = (await b.send(['CLIENT', 'ID'])).slice(1, -2);
+    const out: string[] = [];
+    out.push(await p.send(['CLIENT', 'UNBLOCK', ida]));
+    let ra = a.send(['BLPOP', 'k', '0']);
+    let rb = b.send(['BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0']);
+    await settle();
+    out.push(await p.send(['CLIENT', 'UNBLOCK', ida]), await ra);
+    out.push(await p.send(['CLIENT', 'UNBLOCK', idb, 'timeout']), await rb);
+    ra = a.send(['BRPOPLPUSH', 'k', 'd', '0']);
+    rb = b.send(['BLMPOP', '0', '1', 'k', 'LEFT']);
+    await settle();
+    out.push(await p.send(['CLIENT', 'UNBLOCK', ida, 'ERROR']), await ra);
+    out.push(await p.send(['CLIENT', 'UNBLOCK', idb, 'error']), await rb);
+    out.push(await p.send(['CLIENT', 'UNBLOCK', idb, 'error']));
+    out.push(await p.send(['CLIENT', 'UNBLOCK', 'x']));
+    out.push(await p.send(['CLIENT', 'UNBLOCK', 'x', 'foo']));
+    out.push(await p.send(['CLIENT', 'UNBLOCK', '1', 'timeout', 'x']));
+    out.push(await p.send(['CLIENT', 'UNBLOCK']));
+    out.push(await p.send(['CLIENT', 'UNBLOCK', '999999']));
+    out.push(await a.send(['PING']), await b.send(['PING']));
+    return out;
+  });
+});
+
+test('pipelined commands after a block run once it is served', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    const replies = a.sendMany('*3\r\n$5\r\nBLPOP\r\n$1\r\nk\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nLLEN\r\n$1\r\nk\r\n', 3);
+    await settle();
+    const pushed = await p.send(['RPUSH', 'k', 'a', 'b']);
+    return [pushed, ...(await replies)];
+  });
+});
+
+test('EXEC serves blocked clients after the whole transaction', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(), await open()];
+    const ra = a.send(['BLPOP', 'k', '0']);
+    await settle();
+    await p.send(['MULTI']);
+    await p.send(['RPUSH', 'k', 'a']);
+    await p.send(['RPUSH', 'k', 'b']);
+    await p.send(['LPOP', 'k']);
+    const exec = await p.send(['EXEC']);
+    const served = await ra;
+    // Pushed and popped inside one EXEC: nothing left, b keeps waiting.
+    const rb = b.send(['BLPOP', 'j', '0']);
+    await settle();
+    await p.send(['MULTI']);
+    await p.send(['RPUSH', 'j', 'x']);
+    await p.send(['DEL', 'j']);
+    const exec2 = await p.send(['EXEC']);
+    await settle();
+    const stillBlocked = await p.send(['RPUSH', 'j', 'y']);
+    return [exec, served, exec2, stillBlocked, await rb];
+  });
+});
+
+test('a key of another type does not serve; a later list does', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    const ra = a.send(['BLPOP', 'k', '0']);
+    await settle();
+    const out = [await p.send(['SET', 'k', 'str']), await p.send(['DEL', 'k']), await p.send(['RPUSH', 'k', 'v'])];
+    out.push(await ra);
+    return out;
+  });
+});
+
+test('BLMOVE served into a destination of the wrong type', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    const ra = a.send(['BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0']);
+    await settle();
+    const out = [await p.send(['SET', 'dst', 'x']), await p.send(['RPUSH', 'src', 'v'])];
+    out.push(await ra, await p.send(['LRANGE', 'src', '0', '-1']), await a.send(['PING']));
+    return out;
+  });
+});
+
+test('blocking is per database', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    await a.send(['SELECT', '1']);
+    const ra = a.send(['BLPOP', 'k', '0']);
+    await settle();
+    const out = [await p.send(['RPUSH', 'k', 'db0'])];
+    await p.send(['SELECT', '1']);
+    out.push(await p.send(['RPUSH', 'k', 'db1']), await ra, await p.send(['EXISTS', 'k']));
+    await p.send(['SELECT', '0']);
+    out.push(await p.send(['LLEN', 'k']));
+    return out;
+  });
+});
+
+test('the same key twice and a push of one element to two waiters', async () => {
+  await scenario(async (open) => {
+    const [a, b, p] = [await open(), await open(), await open()];
+    const ra = a.send(['BLPOP', 'k', 'k', '0']);
+    await settle();
+    const rb = b.send(['BRPOP', 'k', '0.3']);
+    await settle();
+    const pushed = await p.send(['LPUSH', 'k', 'only']);
+    return [pushed, await ra, await rb];
+  });
+});
+
+test('effects propagate as the non-blocking twins, served or not (kevy only)', async () => {
+  const log: string[] = [];
+  const listener = (db: number, cmds: string[][]) => {
+    for (const cmd of cmds) log.push(db + ' ' + cmd.join(' '));
+  };
+  const hooks = d.kevy.server.onPropagate;
+  hooks.push(listener);
+  try {
+    const a = await RawClient.connect(d.kevyPort);
+    const p = await RawClient.connect(d.kevyPort);
+    opened.push(a, p);
+    await p.send(['RPUSH', 'k', 'a', 'b', 'c', 'd', 'e', 'f']);
+    await a.send(['BLPOP', 'k', '0']);
+    await a.send(['BRPOP', 'k', '0']);
+    await a.send(['BLMOVE', 'k', 'd', 'LEFT', 'right', '0']);
+    await a.send(['BRPOPLPUSH', 'k', 'd', '0']);
+    await a.send(['BLMPOP', '0', '1', 'k', 'LEFT', 'COUNT', '5']);
+    await a.send(['LMPOP', '1', 'd', 'RIGHT', 'COUNT', '9']);
+    await a.send(['BLPOP', 'k', '0.01']);
+    const served: Promise<string>[] = [];
+    served.push(a.send(['BLPOP', 'q', '0']));
+    await settle();
+    await p.send(['RPUSH', 'q', 'x']);
+    served.push(a.send(['BLMOVE', 'q', 'r', 'RIGHT', 'LEFT', '0']));
+    await settle();
+    await p.send(['LPUSH', 'q', 'y']);
+    served.push(a.send(['BLMPOP', '0', '1', 'q', 'RIGHT', 'COUNT', '3']));
+    await settle();
+    await p.send(['RPUSH', 'q', '1', '2']);
+    served.push(a.send(['BRPOPLPUSH', 'q', 'r', '0']));
+    await settle();
+    await p.send(['RPUSH', 'q', 'z']);
+    expect(await Promise.all(served)).toEqual([
+      '*2\r\n$1\r\nq\r\n$1\r\nx\r\n',
+      '$1\r\ny\r\n',
+      '*2\r\n$1\r\nq\r\n*2\r\n$1\r\n2\r\n$1\r\n1\r\n',
+      '$1\r\nz\r\n',
+    ]);
+  } finally {
+    hooks.splice(hooks.indexOf(listener), 1);
+  }
+  expect(log).toEqual([
+    '0 RPUSH k a b c d e f',
+    '0 LPOP k',
+    '0 RPOP k',
+    '0 LMOVE k d LEFT RIGHT',
+    '0 RPOPLPUSH k d',
+    '0 LPOP k 2',
+    '0 RPOP d 2',
+    '0 RPUSH q x',
+    '0 LPOP q',
+    '0 LPUSH q y',
+    '0 LMOVE q r RIGHT LEFT',
+    '0 RPUSH q 1 2',
+    '0 RPOP q 2',
+    '0 RPUSH q z',
+    '0 RPOPLPUSH q r',
+  ]);
+});

@@ -166,7 +166,7 @@ function blmpopCommand(c: Client, argv: string[]): void {
 
 function clientUnblockCommand(c: Client, argv: string[]): void {
   if (argv.length > 4) {
-    c.error(E.clientSubcommandSyntax('unblock'));
+    c.error(E.clientSubcommandSyntax(argv[1]));
     return;
   }
   let withError = false;

@@ -2,10 +2,11 @@
  * SetValue: the value of a set key (t_set.c's low-level API), and the set
  * algebra SINTER/SUNION/SDIFF (and their STORE forms) are built on.
  *
- * Members live in a Map (member -> slot) plus a dense array, so membership,
- * add and remove are O(1), a random member is O(1) (SPOP, SRANDMEMBER), and
- * SSCAN visits slots downward like IndexedMap (see ./indexed.ts for the
- * "scan-downward" guarantee).
+ * Members live in a dense array plus, beyond SMALL members, a Map (member ->
+ * slot), so membership, add and remove are O(1), a random member is O(1)
+ * (SPOP, SRANDMEMBER), and SSCAN visits slots downward like IndexedMap (see
+ * ./indexed.ts for the "scan-downward" guarantee). Small sets skip the Map
+ * (a linear search over a few members is as fast and far lighter).
  *
  * Encoding (Redis 7.0 has no set listpack): 'intset' while every member is a
  * canonical 64-bit integer (string2ll) and the set holds at most
@@ -34,9 +35,13 @@ export function compareIntStrings(a: string, b: string): number {
   return na ? -r : r;
 }
 
+/** Sets up to this size have no index Map. */
+const SMALL = 8;
+
 export class SetValue implements Collection {
   readonly type = 'set' as const;
-  private index = new Map<string, number>();
+  /** member -> slot in items; null while the set is small. */
+  private index: Map<string, number> | null = null;
   private items: string[] = [];
   private intset = true;
   /** Sorted view of an intset; null when stale. */
@@ -50,18 +55,29 @@ export class SetValue implements Collection {
     return this.intset ? 'intset' : 'hashtable';
   }
 
+  private slotOf(member: string): number {
+    if (this.index !== null) return this.index.get(member) ?? -1;
+    return this.items.indexOf(member);
+  }
+
   has(member: string): boolean {
-    return this.index.has(member);
+    return this.index !== null ? this.index.has(member) : this.items.includes(member);
   }
 
   /** Adds member; returns true when it is new. */
   add(member: string): boolean {
-    if (this.index.has(member)) return false;
+    if (this.has(member)) return false;
     if (this.intset) {
       if (parseInt64(member) === null) this.intset = false;
       else this.sorted = null;
     }
-    this.index.set(member, this.items.length);
+    if (this.index !== null) {
+      this.index.set(member, this.items.length);
+    } else if (this.items.length === SMALL) {
+      this.index = new Map();
+      for (let i = 0; i < SMALL; i++) this.index.set(this.items[i], i);
+      this.index.set(member, SMALL);
+    }
     this.items.push(member);
     if (this.intset && this.items.length > limits.setMaxIntsetEntries) this.intset = false;
     return true;
@@ -69,14 +85,15 @@ export class SetValue implements Collection {
 
   /** Removes member; returns whether it was there. */
   delete(member: string): boolean {
-    const i = this.index.get(member);
-    if (i === undefined) return false;
-    this.index.delete(member);
+    const i = this.slotOf(member);
+    if (i < 0) return false;
+    const index = this.index;
+    if (index !== null) index.delete(member);
     const last = this.items.length - 1;
     if (i !== last) {
       const m = this.items[last];
       this.items[i] = m;
-      this.index.set(m, i);
+      if (index !== null) index.set(m, i);
     }
     this.items.pop();
     this.sorted = null;
@@ -122,7 +139,7 @@ export class SetValue implements Collection {
 
   clone(): SetValue {
     const s = new SetValue();
-    s.index = new Map(this.index);
+    s.index = this.index === null ? null : new Map(this.index);
     s.items = this.items.slice();
     s.intset = this.intset;
     return s;

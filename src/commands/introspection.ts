@@ -19,23 +19,15 @@ import { slowlogOf } from '../server/slowlog';
 import type { Value } from '../store/types';
 import { parseInt64 } from '../util/numbers';
 import { commands as commandCommands, getKeys, replyHelp } from './command';
+import { stringEncoding } from './strings';
 import { estimateValueBytes, jemallocSize, sdsAllocSize } from './memory';
 import type { Handler } from './table';
 
 const OBJ_SHARED_INTEGERS = 10000;
 const OBJ_SHARED_REFCOUNT = 2147483647;
 
-/** OBJECT ENCODING of a string as Redis picks it when storing (tryObjectEncoding). */
-export function stringEncodingOf(s: string): string {
-  if (s.length <= 20) {
-    const n = parseInt64(s);
-    if (n !== null && String(n) === s) return 'int';
-  }
-  return s.length <= 44 ? 'embstr' : 'raw';
-}
-
 function encodingOf(v: Value): string {
-  return typeof v === 'string' ? stringEncodingOf(v) : v.encoding();
+  return typeof v === 'string' ? stringEncoding(v) : v.encoding();
 }
 
 /** The maxmemory-policy kind: LRU/LFU policies change what OBJECT reports. */
@@ -100,7 +92,7 @@ function objectRefcount(c: Client, argv: string[]): void {
   const v = lookupOrNull(c, argv[2]);
   if (v === undefined) return;
   // Small integers are shared objects in Redis (unless an LRU/LFU policy needs per-key data).
-  if (typeof v === 'string' && stringEncodingOf(v) === 'int' && !/lru|lfu/.test(policy(c))) {
+  if (typeof v === 'string' && stringEncoding(v) === 'int' && !/lru|lfu/.test(policy(c))) {
     const n = Number(v);
     if (n >= 0 && n < OBJ_SHARED_INTEGERS) {
       c.integer(OBJ_SHARED_REFCOUNT);
@@ -203,6 +195,10 @@ const MEMORY_HELP = [
 
 function slowlogGet(c: Client, argv: string[]): void {
   let count = 10;
+  if (argv.length > 3) {
+    c.error(E.subcommandSyntax(argv[1], argv[0]));
+    return;
+  }
   if (argv.length === 3) {
     const n = parseInt64(argv[2]);
     if (n === null || n < -1) {

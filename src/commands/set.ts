@@ -419,7 +419,8 @@ function sscanCommand(c: Client, argv: string[]): void {
   scanned.length = 0;
   const next = s.scan(cursor, opts.count, collectMember);
   const pattern = opts.pattern;
-  const found = pattern === null ? scanned.slice() : scanned.filter((m) => globMatch(pattern, m));
+  const found: string[] = [];
+  for (const m of scanned) if (pattern === null || globMatch(pattern, m)) found.push(m);
   scanned.length = 0;
   c.arrayLen(2);
   c.bulk(String(next));

@@ -295,3 +295,24 @@ test('effects propagate as the non-blocking twins, served or not (kevy only)', a
     '0 RPOPLPUSH q r',
   ]);
 });
+
+test('RENAME, MOVE and SWAPDB bring a list to a waiting client', async () => {
+  await scenario(async (open) => {
+    const [a, b, c, p] = [await open(), await open(), await open(), await open()];
+    const ra = a.send(['BLPOP', 'dst', '0']);
+    await settle();
+    await p.send(['RPUSH', 'src', 'r1', 'r2']);
+    const out = [await p.send(['RENAME', 'src', 'dst']), await ra];
+    await b.send(['SELECT', '1']);
+    const rb = b.send(['BLPOP', 'm', '0']);
+    await settle();
+    await p.send(['RPUSH', 'm', 'moved']);
+    out.push(await p.send(['MOVE', 'm', '1']), await rb);
+    await c.send(['SELECT', '2']);
+    const rc = c.send(['BRPOP', 's', '0']);
+    await settle();
+    await p.send(['RPUSH', 's', 'swapped']);
+    out.push(await p.send(['SWAPDB', '0', '2']), await rc, await p.send(['EXISTS', 's', 'dst']));
+    return out;
+  });
+});

@@ -90,6 +90,7 @@ export function setupInfo(server: Server): void {
     },
   };
   server.ext.info = st;
+  server.stats.onReset.push(() => resetInfoStats(server));
   server.onCron.push(() => {
     const used = usedMemory();
     if (used > st.peakMemory) st.peakMemory = used;

@@ -23,6 +23,8 @@ export class Stats {
   readsProcessed = 0;
   writesProcessed = 0;
   readonly errors = new Map<string, number>();
+  /** Run by reset() (CONFIG RESETSTAT): INFO forgets its latency histograms and memory peak. */
+  readonly onReset: (() => void)[] = [];
   /** Samples of ops/sec and bytes/sec for the instantaneous_* fields. */
   private samples: { t: number; cmds: number; inp: number; out: number }[] = [];
 
@@ -65,5 +67,6 @@ export class Stats {
     this.writesProcessed = 0;
     this.errors.clear();
     this.samples = [];
+    for (const fn of this.onReset) fn();
   }
 }

@@ -99,7 +99,7 @@ function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
   const rbs = Math.max(1024, o.out.length);
   const [sub, psub, ssub] = subscriptions(o);
   const fd = (o.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
-  const cmd = isSelf ? selfCommand(self, selfArgv) : o.lastCommand;
+  const cmd = isSelf ? selfCommand(self, selfArgv) : lastCommandOf(o);
   return (
     `id=${o.id} addr=${o.addr} laddr=${o.laddr} fd=${fd} name=${o.name}` +
     ` age=${Math.floor((now - o.createdAt) / 1000)} idle=${Math.floor((now - o.lastInteraction) / 1000)}` +
@@ -109,6 +109,12 @@ function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
     ` omem=${pending > 16384 ? pending - 16384 : 0} tot-mem=${1024 + qbuf + argvMem + multiMem + rbs + pending}` +
     ` events=r${pending > 0 ? 'w' : ''} cmd=${cmd} user=default redir=-1 resp=${o.resp}\n`
   );
+}
+
+/** Redis records the last command at lookup, so a command queued in MULTI counts too. */
+function lastCommandOf(o: Client): string {
+  const q = o.multi?.queue;
+  return q !== undefined && q.length > 0 ? q[q.length - 1].cmd.name : o.lastCommand;
 }
 
 function selfCommand(c: Client, argv: string[]): string {

@@ -1,0 +1,245 @@
+import { expect, test } from 'vitest';
+import { differential } from './helpers/diff';
+import { encode, type RawClient } from './helpers/resp';
+
+const d = differential();
+
+/** Parses a CLIENT LIST/INFO bulk (or verbatim) reply into one field map per line. */
+function parseClients(reply: string): Map<string, string>[] {
+  const body = reply.slice(reply.indexOf('\r\n') + 2, -2).replace(/^txt:/, '');
+  return body
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => new Map(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string])));
+}
+
+/** Fields that must be equal on both servers for an equivalent connection. */
+const STABLE = ['name', 'age', 'idle', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'qbuf', 'argv-mem', 'multi-mem', 'obl', 'oll', 'omem', 'events', 'cmd', 'user', 'redir', 'resp'];
+
+function expectSameClient(r: Map<string, string>, k: Map<string, string>): void {
+  expect([...k.keys()]).toEqual([...r.keys()]);
+  for (const f of STABLE) expect(`${f}=${k.get(f)}`).toBe(`${f}=${r.get(f)}`);
+}
+
+test('CLIENT ID, SETNAME, GETNAME', async () => {
+  const [r, k] = await d.both(['CLIENT', 'ID']);
+  expect(r).toMatch(/^:\d+\r\n$/);
+  expect(k).toMatch(/^:\d+\r\n$/);
+  const cmds = [
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', 'alpha-1'],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', 'a b'],
+    ['CLIENT', 'SETNAME', 'a\nb'],
+    ['CLIENT', 'SETNAME', '\x00\xff'],
+    ['CLIENT', 'SETNAME', 'é'],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', ''],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME'],
+    ['CLIENT', 'SETNAME', 'a', 'b'],
+    ['CLIENT', 'GETNAME', 'x'],
+    ['CLIENT', 'ID', 'x'],
+    ['CLIENT'],
+    ['CLIENT', 'NOSUCH'],
+    ['client', 'help'],
+  ];
+  await d.run(cmds);
+  await d.run(cmds, { resp: 3 });
+});
+
+test('CLIENT INFO and CLIENT LIST fields', async () => {
+  await d.run([['CLIENT', 'SETNAME', 'lister'], ['SELECT', '3']]);
+  for (const resp of [2, 3] as const) {
+    const [ri, ki] = await d.both(['CLIENT', 'INFO'], { resp });
+    expect(ki.startsWith(resp === 3 ? '=' : '$')).toBe(true);
+    expectSameClient(parseClients(ri)[0], parseClients(ki)[0]);
+  }
+  const [r, k] = await d.both(['CLIENT', 'INFO']);
+  const mine = parseClients(k)[0];
+  expect(mine.get('name')).toBe('lister');
+  expect(mine.get('db')).toBe('3');
+  expect(mine.get('cmd')).toBe('client|info');
+  expect(parseClients(r)[0].get('cmd')).toBe('client|info');
+
+  // Another connection in MULTI, with a queued command, in RESP3.
+  const [r2, k2] = await d.connect(3);
+  for (const c of [r2, k2]) {
+    await c.send(['MULTI']);
+    await c.send(['SET', 'a', 'b']);
+  }
+  const [rl, kl] = await d.both(['CLIENT', 'LIST']);
+  const rc = parseClients(rl);
+  const kc = parseClients(kl);
+  expect(kc.length).toBe(d.kevy.server.clients.size);
+  const other = (cs: Map<string, string>[]) => cs.find((m) => m.get('multi') === '1')!;
+  const ro = other(rc);
+  const ko = other(kc);
+  for (const f of ['flags', 'multi', 'resp', 'cmd', 'db', 'name']) expect(`${f}=${ko.get(f)}`).toBe(`${f}=${ro.get(f)}`);
+  expect(Number(ko.get('multi-mem'))).toBeGreaterThan(0);
+  // The own line lists this very command.
+  const self = (cs: Map<string, string>[]) => cs.find((m) => m.get('name') === 'lister')!;
+  expectSameClient(self(rc), self(kc));
+
+  // LIST ID / TYPE
+  const id = ko.get('id')!;
+  const [, byId] = await d.both(['CLIENT', 'LIST', 'ID', id, '999999']);
+  expect(parseClients(byId).map((m) => m.get('id'))).toEqual([id]);
+  await d.run([
+    ['CLIENT', 'LIST', 'TYPE', 'replica'],
+    ['CLIENT', 'LIST', 'TYPE', 'slave'],
+    ['CLIENT', 'LIST', 'TYPE', 'master'],
+    ['CLIENT', 'LIST', 'TYPE', 'pubsub'],
+    ['CLIENT', 'LIST', 'TYPE', 'foo'],
+    ['CLIENT', 'LIST', 'TYPE'],
+    ['CLIENT', 'LIST', 'ID', 'abc'],
+    ['CLIENT', 'LIST', 'ID', '999999'],
+    ['CLIENT', 'LIST', 'ID'],
+    ['CLIENT', 'LIST', 'TYPE', 'normal', 'ID', '1'],
+    ['CLIENT', 'LIST', 'foo'],
+    ['CLIENT', 'INFO', 'x'],
+  ]);
+  const [, normal] = await d.both(['CLIENT', 'LIST', 'TYPE', 'NORMAL']);
+  expect(parseClients(normal).length).toBe(d.kevy.server.clients.size);
+  // A subscriber is listed as pubsub, with its counts.
+  const [rs, ks] = await d.connect();
+  for (const c of [rs, ks]) {
+    await c.send(['SUBSCRIBE', 'ch1', 'ch2']);
+    await c.next();
+    await c.send(['PSUBSCRIBE', 'p*']);
+  }
+  const [rp, kp] = await d.both(['CLIENT', 'LIST', 'TYPE', 'pubsub']);
+  const rpc = parseClients(rp);
+  const kpc = parseClients(kp);
+  expect(kpc.length).toBe(1);
+  for (const f of ['flags', 'sub', 'psub', 'ssub', 'cmd']) expect(`${f}=${kpc[0].get(f)}`).toBe(`${f}=${rpc[0].get(f)}`);
+});
+
+test('CLIENT NO-EVICT and CLIENT REPLY', async () => {
+  await d.run([
+    ['CLIENT', 'NO-EVICT', 'on'],
+    ['CLIENT', 'NO-EVICT', 'maybe'],
+    ['CLIENT', 'NO-EVICT'],
+    ['CLIENT', 'REPLY', 'maybe'],
+    ['CLIENT', 'REPLY'],
+  ]);
+  const [r, k] = await d.both(['CLIENT', 'INFO']);
+  expect(parseClients(k)[0].get('flags')).toBe('e');
+  expect(parseClients(r)[0].get('flags')).toBe('e');
+  await d.run([['CLIENT', 'NO-EVICT', 'OFF']]);
+
+  const [a, b] = await d.connect();
+  const script = (cmds: string[][]) => Buffer.concat(cmds.map((c) => encode(c)));
+  const off = script([['CLIENT', 'REPLY', 'OFF'], ['PING'], ['SET', 'x', '1'], ['CLIENT', 'REPLY', 'ON'], ['GET', 'x']]);
+  expect(await b.sendMany(off, 2)).toEqual(await a.sendMany(off, 2));
+  const skip = script([['CLIENT', 'REPLY', 'SKIP'], ['PING', 'skipped'], ['PING', 'seen']]);
+  expect(await b.sendMany(skip, 1)).toEqual(await a.sendMany(skip, 1));
+  const skipOff = script([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'OFF'], ['PING'], ['CLIENT', 'REPLY', 'ON']]);
+  expect(await b.sendMany(skipOff, 1)).toEqual(await a.sendMany(skipOff, 1));
+});
+
+test('CLIENT KILL', async () => {
+  await d.run([
+    ['CLIENT', 'KILL', '1.2.3.4:5'],
+    ['CLIENT', 'KILL', 'ID', '999999'],
+    ['CLIENT', 'KILL', 'ID', '0'],
+    ['CLIENT', 'KILL', 'ID', '-1'],
+    ['CLIENT', 'KILL', 'ID', 'abc'],
+    ['CLIENT', 'KILL', 'ID', '1', 'ID'],
+    ['CLIENT', 'KILL', 'foo', 'bar'],
+    ['CLIENT', 'KILL', 'SKIPME', 'maybe'],
+    ['CLIENT', 'KILL', 'TYPE', 'foo'],
+    ['CLIENT', 'KILL', 'USER', 'nobody'],
+    ['CLIENT', 'KILL', 'ADDR', 'x', 'SKIPME', 'no'],
+    ['CLIENT', 'KILL', 'LADDR', '127.0.0.1:1', 'TYPE', 'pubsub'],
+    ['CLIENT', 'KILL', 'MAXAGE', '1'],
+    ['CLIENT', 'KILL'],
+    ['CLIENT', 'KILL', 'TYPE', 'master'],
+  ]);
+  // Kill another connection by id, by addr (old form) and by type.
+  const victims = async (): Promise<[RawClient, RawClient, string, string]> => {
+    const [rv, kv] = await d.connect();
+    const [ri, ki] = await Promise.all([rv.send(['CLIENT', 'INFO']), kv.send(['CLIENT', 'INFO'])]);
+    return [rv, kv, parseClients(ri)[0].get('id')!, parseClients(ki)[0].get('id')!];
+  };
+  const [rc, kc] = await d.clients();
+  let [rv, kv, rid, kid] = await victims();
+  expect(await kc.send(['CLIENT', 'KILL', 'ID', kid])).toBe(await rc.send(['CLIENT', 'KILL', 'ID', rid]));
+  expect(await kv.send(['PING'])).toBe('<closed>');
+  expect(await rv.send(['PING'])).toBe('<closed>');
+
+  [rv, kv] = await victims();
+  const addr = async (c: RawClient) => parseClients(await c.send(['CLIENT', 'INFO']))[0].get('addr')!;
+  const [ra, ka] = [await addr(rv), await addr(kv)];
+  expect(await kc.send(['CLIENT', 'KILL', ka])).toBe('+OK\r\n');
+  expect(await rc.send(['CLIENT', 'KILL', ra])).toBe('+OK\r\n');
+  expect(await kv.send(['PING'])).toBe('<closed>');
+
+  // SKIPME yes (the default) spares the caller; the old form may kill it.
+  const [rs, ks] = await d.connect();
+  const own = async (c: RawClient) => parseClients(await c.send(['CLIENT', 'INFO']))[0];
+  const [rown, kown] = [await own(rs), await own(ks)];
+  expect(await ks.send(['CLIENT', 'KILL', 'ID', kown.get('id')!])).toBe(':0\r\n');
+  expect(await rs.send(['CLIENT', 'KILL', 'ID', rown.get('id')!])).toBe(':0\r\n');
+  expect(await ks.send(['CLIENT', 'KILL', 'ID', kown.get('id')!, 'SKIPME', 'no'])).toBe(':1\r\n');
+  expect(await rs.send(['CLIENT', 'KILL', 'ID', rown.get('id')!, 'SKIPME', 'no'])).toBe(':1\r\n');
+  expect(await ks.send(['PING'])).toBe('<closed>');
+
+  // TYPE pubsub kills only subscribers; USER default everyone else.
+  const [rsub, ksub] = await d.connect();
+  await Promise.all([rsub.send(['SUBSCRIBE', 'c']), ksub.send(['SUBSCRIBE', 'c'])]);
+  await d.run([['CLIENT', 'KILL', 'TYPE', 'pubsub']]);
+  expect(await ksub.send(['PING'])).toBe('<closed>');
+  const others = d.kevy.server.clients.size - 1;
+  const [, n] = await d.both(['CLIENT', 'KILL', 'USER', 'default']);
+  expect(n).toBe(`:${others}\r\n`);
+});
+
+test('CLIENT PAUSE WRITE holds writes until the pause ends, in order', async () => {
+  await d.run([
+    ['CLIENT', 'PAUSE', 'abc'],
+    ['CLIENT', 'PAUSE', '-1'],
+    ['CLIENT', 'PAUSE', '10', 'foo'],
+    ['CLIENT', 'PAUSE', '1', 'WRITE', 'x'],
+    ['CLIENT', 'PAUSE'],
+    ['CLIENT', 'PAUSE', '99999999999999999999'],
+    ['CLIENT', 'UNPAUSE', 'x'],
+  ]);
+  for (const name of ['redis', 'kevy'] as const) {
+    const pick = (p: [RawClient, RawClient]) => (name === 'redis' ? p[0] : p[1]);
+    const a = pick(await d.connect());
+    const b = pick(await d.connect());
+    expect(await a.send(['CLIENT', 'PAUSE', '300', 'WRITE'])).toBe('+OK\r\n');
+    const t0 = Date.now();
+    expect(await b.send(['GET', 'x'])).toBe('$-1\r\n');
+    expect(Date.now() - t0, `${name}: reads pass`).toBeLessThan(150);
+    const pipelined = b.sendMany(Buffer.concat([encode(['SET', 'x', '1']), encode(['GET', 'x'])]), 2);
+    // A transaction that only reads passes; one that writes waits.
+    expect(await a.send(['MULTI'])).toBe('+OK\r\n');
+    expect(await a.send(['GET', 'x'])).toBe('+QUEUED\r\n');
+    expect(await a.send(['EXEC'])).toBe('*1\r\n$-1\r\n');
+    expect(await pipelined, name).toEqual(['+OK\r\n', '$1\r\n1\r\n']);
+    expect(Date.now() - t0, `${name}: the write waited`).toBeGreaterThanOrEqual(250);
+    // UNPAUSE releases the held command at once.
+    expect(await a.send(['CLIENT', 'PAUSE', '5000', 'WRITE'])).toBe('+OK\r\n');
+    const t1 = Date.now();
+    const held = b.send(['DEL', 'x']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await a.send(['CLIENT', 'UNPAUSE'])).toBe('+OK\r\n');
+    expect(await held).toBe(':1\r\n');
+    expect(Date.now() - t1, `${name}: unpause released it`).toBeLessThan(1000);
+  }
+});
+
+test('CLIENT PAUSE ALL holds every command, UNPAUSE included', async () => {
+  for (const name of ['redis', 'kevy'] as const) {
+    const pick = (p: [RawClient, RawClient]) => (name === 'redis' ? p[0] : p[1]);
+    const a = pick(await d.connect());
+    const b = pick(await d.connect());
+    expect(await a.send(['CLIENT', 'PAUSE', '300', 'ALL'])).toBe('+OK\r\n');
+    const t0 = Date.now();
+    const [ping, unpause] = await Promise.all([b.send(['PING']), a.send(['CLIENT', 'UNPAUSE'])]);
+    expect([ping, unpause]).toEqual(['+PONG\r\n', '+OK\r\n']);
+    expect(Date.now() - t0, `${name}: held until the timeout`).toBeGreaterThanOrEqual(250);
+  }
+});

@@ -108,6 +108,8 @@ test('COMMAND GETKEYS and GETKEYSANDFLAGS', async () => {
     ['COMMAND', 'GETKEYS', 'object', 'nosuch', 'k'],
     ['COMMAND', 'GETKEYS', 'ping', 'x'],
     ['COMMAND', 'GETKEYS', 'client', 'list'],
+    ['COMMAND', 'GETKEYS', 'object'],
+    ['COMMAND', 'GETKEYS', 'OBJECT', 'k'],
     ['COMMAND', 'GETKEYS', 'get', 'a', 'b'],
     ['COMMAND', 'GETKEYS', 'get'],
     ['COMMAND', 'GETKEYS'],

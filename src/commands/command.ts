@@ -307,7 +307,7 @@ export function getKeys(cmd: Command, argv: string[]): KeyRef[] {
 function getKeysCommand(c: Client, argv: string[], withFlags: boolean): void {
   const sub = argv.slice(2);
   const cmd = c.server.table.lookup(sub);
-  if (cmd === undefined || cmd.handler === null) {
+  if (cmd === undefined) {
     c.error('ERR Invalid command specified');
     return;
   }

@@ -57,6 +57,7 @@ export const DEBUG_DISABLED_PREFIX = "ERR DEBUG command not allowed. If the enab
 export const NESTED_MULTI = 'ERR MULTI calls can not be nested';
 export const EXEC_WITHOUT_MULTI = 'ERR EXEC without MULTI';
 export const DISCARD_WITHOUT_MULTI = 'ERR DISCARD without MULTI';
+export const NOT_ALLOWED_IN_MULTI = 'ERR Command not allowed inside a transaction';
 export const WATCH_IN_MULTI = 'ERR WATCH inside MULTI is not allowed';
 export const SUBSCRIBE_CONTEXT_PREFIX = 'ERR Can\'t execute';
 export const INVALID_EXPIRE_TIME = (cmd: string) => `ERR invalid expire time in '${cmd}' command`;
@@ -170,3 +171,10 @@ export const unknownArgument = (arg: string) => `ERR Unknown argument ${arg}`;
 /** addReplySubcommandSyntaxError: `'sub'` is echoed as sent, the container upper-cased. */
 export const subcommandSyntax = (sub: string, container: string) =>
   `ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;
+
+// ---- sorted sets and SORT (t_zset.c, sort.c) ----
+export const ZADD_NAN = 'ERR resulting score is not a number (NaN)';
+export const WEIGHT_NOT_FLOAT = 'ERR weight value is not a float';
+export const ZRANGE_LIMIT_NEEDS_BY = 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX';
+export const ZRANGE_WITHSCORES_BYLEX = 'ERR syntax error, WITHSCORES not supported in combination with BYLEX';
+export const SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";

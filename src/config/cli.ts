@@ -149,6 +149,7 @@ export async function main(argv: string[]): Promise<void> {
 /** Starts the server and owns the process until it exits. */
 async function run(config: Config, inv: Invocation): Promise<void> {
   const server = new Server(config);
+  if (config.file) server.ext.configFile = config.file;
   const log = server.log;
   log.warning('oO0OoO0OoO0Oo kevy is starting oO0OoO0OoO0Oo');
   log.warning(`kevy version=${KEVY_VERSION}, redis version=${REDIS_VERSION}, node=${process.versions.node}, pid=${process.pid}, just started`);
@@ -207,4 +208,10 @@ async function run(config: Config, inv: Invocation): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // SHUTDOWN (the command) has already run server.shutdown(): exit here.
+  server.onExit.push(() => {
+    removePidfile();
+    log.warning('kevy is now ready to exit, bye bye...');
+    process.exit(0);
+  });
 }

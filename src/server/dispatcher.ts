@@ -56,8 +56,13 @@ export function processCommand(c: Client, argv: string[]): void {
     reject(c, cmd, E.wrongArity(cmd.name), true);
     return;
   }
+  c.lastCommand = cmd.name;
   if (!c.authenticated && !cmd.flags.has('no_auth')) {
     reject(c, cmd, E.NOAUTH);
+    return;
+  }
+  if (c.multi !== null && cmd.flags.has('no_multi')) {
+    reject(c, cmd, E.NOT_ALLOWED_IN_MULTI, true);
     return;
   }
   const guard = server.hooks.beforeCommand(c, cmd, argv);
@@ -90,7 +95,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   cmd.stats.usec += usec;
   server.stats.totalCommands++;
   c.lastCommand = cmd.name;
-  if (server.stats.totalErrorReplies !== errors) cmd.stats.failedCalls++;
+  if (server.stats.totalErrorReplies > errors) cmd.stats.failedCalls++; // '>': CONFIG RESETSTAT zeroes the counter
   // CLIENT REPLY OFF/SKIP: drop this command's reply (but not CLIENT REPLY ON's own +OK).
   if (modeBefore !== 'on' && c.replyMode !== 'on') {
     c.out = c.out.slice(0, outBefore);

@@ -1,6 +1,492 @@
 /**
- * (family file: filled in by its own change)
+ * Sorted set commands (t_zset.c): ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
+ * ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZREMRANGEBYRANK/SCORE/LEX,
+ * ZRANDMEMBER, ZSCAN. The range reads are in ./zset-range.ts, the set
+ * algebra in ./zset-store.ts, the pops (blocking too) in ./zset-pop.ts; the
+ * value type is ../store/zset.ts.
+ *
+ *   ZADD z NX CH 1 a 2 b   -> :2
+ *   ZADD z INCR 5 a        -> "6" (RESP3: ,6)
+ *   ZRANGE z 0 -1 WITHSCORES (RESP3) -> *2 [a ,6] [b ,2] ...
  */
+import * as E from '../errors';
+import type { Client } from '../server/client';
+import { notify, NOTIFY } from '../server/notify';
+import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type SkipNode } from '../store/skiplist';
+import { ZSetValue } from '../store/zset';
+import { formatDouble, parseBigInt64, parseInt64 } from '../util/numbers';
+import { distinctRandomIndexes, parseScanCursor, parseScanOptions, replyEmptyScan } from './hash';
+import { globMatch } from '../util/glob';
 import type { Handler } from './table';
+import {
+  lookupZset,
+  newLexRange,
+  newScoreRange,
+  parseLexRange,
+  parseScore,
+  parseScoreRange,
+  replyScored,
+  replyScoredLen,
+} from './zset-common';
+import { rangeCommands } from './zset-range';
+import { storeCommands } from './zset-store';
+import { popCommands } from './zset-pop';
 
-export const commands: Record<string, Handler> = {};
+// ---- ZADD / ZINCRBY -----------------------------------------------------------
+
+const IN_INCR = 1;
+const IN_NX = 2;
+const IN_XX = 4;
+const IN_GT = 8;
+const IN_LT = 16;
+
+/** Scores parsed by the current ZADD (reused: handlers never run concurrently). */
+const scores: number[] = [];
+
+/** zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR. */
+function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
+  let flags = inFlags;
+  let ch = false;
+  let idx = 2;
+  for (; idx < argv.length; idx++) {
+    const opt = argv[idx].toLowerCase();
+    if (opt === 'nx') flags |= IN_NX;
+    else if (opt === 'xx') flags |= IN_XX;
+    else if (opt === 'ch') ch = true;
+    else if (opt === 'incr') flags |= IN_INCR;
+    else if (opt === 'gt') flags |= IN_GT;
+    else if (opt === 'lt') flags |= IN_LT;
+    else break;
+  }
+  const incr = (flags & IN_INCR) !== 0;
+  const nx = (flags & IN_NX) !== 0;
+  const xx = (flags & IN_XX) !== 0;
+  const gt = (flags & IN_GT) !== 0;
+  const lt = (flags & IN_LT) !== 0;
+  let elements = argv.length - idx;
+  if (elements % 2 !== 0 || elements === 0) {
+    c.error(E.SYNTAX);
+    return;
+  }
+  elements /= 2;
+  if (nx && xx) {
+    c.error(E.ZADD_NX_XX);
+    return;
+  }
+  if ((gt && nx) || (lt && nx) || (gt && lt)) {
+    c.error(E.ZADD_GT_LT_NX);
+    return;
+  }
+  if (incr && elements > 1) {
+    c.error(E.ZADD_INCR_PAIR);
+    return;
+  }
+  scores.length = 0;
+  let maxLen = 0;
+  for (let j = 0; j < elements; j++) {
+    const s = parseScore(argv[idx + j * 2]);
+    if (s === null) {
+      scores.length = 0;
+      c.error(E.NOT_FLOAT);
+      return;
+    }
+    scores.push(s);
+    const m = argv[idx + j * 2 + 1];
+    if (m.length > maxLen) maxLen = m.length;
+  }
+  const key = argv[1];
+  const existing = lookupZset(c, key);
+  if (existing === null) return;
+  let added = 0;
+  let updated = 0;
+  let processed = 0;
+  let score = 0;
+  // No key + XX: nothing to do. A new key always gets its elements (NX/GT/LT only gate updates).
+  if (existing !== undefined || !xx) {
+    const z = existing ?? ZSetValue.create(elements, maxLen);
+    for (let j = 0; j < elements; j++) {
+      score = scores[j];
+      const member = argv[idx + j * 2 + 1];
+      const cur = z.score(member);
+      if (cur !== undefined) {
+        if (nx) continue;
+        if (incr) {
+          score += cur;
+          if (Number.isNaN(score)) {
+            c.error(E.ZADD_NAN);
+            scores.length = 0;
+            return;
+          }
+        }
+        if ((lt && score >= cur) || (gt && score <= cur)) continue;
+        if (score !== cur) {
+          if (existing !== undefined && updated === 0 && added === 0) c.db.willModify(key);
+          z.add(member, score);
+          updated++;
+        }
+        processed++;
+      } else if (!xx) {
+        if (existing !== undefined && updated === 0 && added === 0) c.db.willModify(key);
+        z.add(member, score);
+        added++;
+        processed++;
+      }
+    }
+    if (existing === undefined) c.db.set(key, z);
+  }
+  scores.length = 0;
+  c.server.dirty += added + updated;
+  if (incr) {
+    if (processed > 0) c.double(score);
+    else c.nullBulk();
+  } else {
+    c.integer(ch ? added + updated : added);
+  }
+  if (added > 0 || updated > 0) notify(c.server, NOTIFY.ZSET, incr ? 'zincr' : 'zadd', key, c.db.id);
+}
+
+function zaddCommand(c: Client, argv: string[]): void {
+  zaddGeneric(c, argv, 0);
+}
+
+function zincrbyCommand(c: Client, argv: string[]): void {
+  zaddGeneric(c, argv, IN_INCR);
+}
+
+// ---- ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK --------------------------------------
+
+/** Deletes key once its zset became empty, with the `del` event. */
+export function deleteIfEmpty(c: Client, key: string, z: ZSetValue): boolean {
+  if (z.size !== 0) return false;
+  c.db.delete(key);
+  notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
+  return true;
+}
+
+function zremCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
+  const z = lookupZset(c, key);
+  if (z === null) return;
+  if (z === undefined) {
+    c.integer(0);
+    return;
+  }
+  let deleted = 0;
+  for (let j = 2; j < argv.length; j++) {
+    if (!z.has(argv[j])) continue;
+    if (deleted === 0) c.db.willModify(key);
+    z.remove(argv[j]);
+    deleted++;
+    if (z.size === 0) break;
+  }
+  if (deleted > 0) {
+    notify(c.server, NOTIFY.ZSET, 'zrem', key, c.db.id);
+    deleteIfEmpty(c, key, z);
+    c.server.dirty += deleted;
+  }
+  c.integer(deleted);
+}
+
+function zcardCommand(c: Client, argv: string[]): void {
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  c.integer(z === undefined ? 0 : z.size);
+}
+
+function zscoreCommand(c: Client, argv: string[]): void {
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  const s = z === undefined ? undefined : z.score(argv[2]);
+  if (s === undefined) c.nullBulk();
+  else c.double(s);
+}
+
+function zmscoreCommand(c: Client, argv: string[]): void {
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  c.arrayLen(argv.length - 2);
+  for (let j = 2; j < argv.length; j++) {
+    const s = z === undefined ? undefined : z.score(argv[j]);
+    if (s === undefined) c.nullBulk();
+    else c.double(s);
+  }
+}
+
+function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  const r = z === undefined ? -1 : z.rank(argv[2], reverse);
+  if (r < 0) c.nullBulk();
+  else c.integer(r);
+}
+
+function zrankCommand(c: Client, argv: string[]): void {
+  zrankGeneric(c, argv, false);
+}
+
+function zrevrankCommand(c: Client, argv: string[]): void {
+  zrankGeneric(c, argv, true);
+}
+
+// ---- ZCOUNT, ZLEXCOUNT -----------------------------------------------------------
+
+const countRange = newScoreRange();
+const countLex = newLexRange();
+
+function zcountCommand(c: Client, argv: string[]): void {
+  if (!parseScoreRange(argv[2], argv[3], countRange)) {
+    c.error(E.NOT_FLOAT_MIN_MAX);
+    return;
+  }
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    c.integer(0);
+    return;
+  }
+  const first = z.sl.firstInRange(countRange);
+  const last = first === null ? null : z.sl.lastInRange(countRange);
+  c.integer(countBetween(z, first, last));
+}
+
+function zlexcountCommand(c: Client, argv: string[]): void {
+  if (!parseLexRange(argv[2], argv[3], countLex)) {
+    c.error(E.MIN_MAX_NOT_STRING);
+    return;
+  }
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    c.integer(0);
+    return;
+  }
+  const first = z.sl.firstInLex(countLex);
+  const last = first === null ? null : z.sl.lastInLex(countLex);
+  c.integer(countBetween(z, first, last));
+}
+
+function countBetween(z: ZSetValue, first: SkipNode | null, last: SkipNode | null): number {
+  if (first === null || last === null) return 0;
+  const a = z.sl.rank(first.score, first.member);
+  const b = z.sl.rank(last.score, last.member);
+  return b - a + 1;
+}
+
+// ---- ZREMRANGEBYRANK / SCORE / LEX ---------------------------------------------------
+
+const remRange = newScoreRange();
+const remLex = newLexRange();
+
+function zremrangeGeneric(c: Client, argv: string[], kind: 'rank' | 'score' | 'lex'): void {
+  let start = 0;
+  let end = 0;
+  if (kind === 'rank') {
+    const s = parseInt64(argv[2]);
+    const e = s === null ? null : parseInt64(argv[3]);
+    if (s === null || e === null) {
+      c.error(E.NOT_INTEGER);
+      return;
+    }
+    start = s;
+    end = e;
+  } else if (kind === 'score') {
+    if (!parseScoreRange(argv[2], argv[3], remRange)) {
+      c.error(E.NOT_FLOAT_MIN_MAX);
+      return;
+    }
+  } else if (!parseLexRange(argv[2], argv[3], remLex)) {
+    c.error(E.MIN_MAX_NOT_STRING);
+    return;
+  }
+  const key = argv[1];
+  const z = lookupZset(c, key);
+  if (z === null) return;
+  if (z === undefined) {
+    c.integer(0);
+    return;
+  }
+  let deleted = 0;
+  if (kind === 'rank') {
+    const len = z.size;
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) {
+      c.integer(0);
+      return;
+    }
+    if (end >= len) end = len - 1;
+    c.db.willModify(key);
+    deleted = z.removeRangeByRank(start, end);
+  } else if (kind === 'score') {
+    const first = z.sl.firstInRange(remRange);
+    if (first !== null) {
+      c.db.willModify(key);
+      deleted = z.removeFrom(first, inRemRange);
+    }
+  } else {
+    const first = z.sl.firstInLex(remLex);
+    if (first !== null) {
+      c.db.willModify(key);
+      deleted = z.removeFrom(first, inRemLex);
+    }
+  }
+  if (deleted > 0) {
+    notify(c.server, NOTIFY.ZSET, 'zremrangeby' + kind, key, c.db.id);
+    deleteIfEmpty(c, key, z);
+  }
+  c.server.dirty += deleted;
+  c.integer(deleted);
+}
+
+function inRemRange(n: SkipNode): boolean {
+  return scoreLteMax(n.score, remRange) && scoreGteMin(n.score, remRange);
+}
+
+function inRemLex(n: SkipNode): boolean {
+  return lexLteMax(n.member, remLex) && lexGteMin(n.member, remLex);
+}
+
+function zremrangebyrankCommand(c: Client, argv: string[]): void {
+  zremrangeGeneric(c, argv, 'rank');
+}
+
+function zremrangebyscoreCommand(c: Client, argv: string[]): void {
+  zremrangeGeneric(c, argv, 'score');
+}
+
+function zremrangebylexCommand(c: Client, argv: string[]): void {
+  zremrangeGeneric(c, argv, 'lex');
+}
+
+// ---- ZRANDMEMBER ---------------------------------------------------------------
+
+/** LONG_MAX / 2 in C integer division. */
+const HALF_LONG_MAX = 4611686018427387903n;
+
+function zrandmemberCommand(c: Client, argv: string[]): void {
+  if (argv.length >= 3) {
+    const big = parseBigInt64(argv[2]);
+    if (big === null) {
+      c.error(E.NOT_INTEGER);
+      return;
+    }
+    // -LONG_MAX .. LONG_MAX: only LONG_MIN itself is out.
+    if (argv[2] === '-9223372036854775808') {
+      c.error(E.COUNT_OUT_OF_LONG_RANGE);
+      return;
+    }
+    let withScores = false;
+    if (argv.length > 4 || (argv.length === 4 && argv[3].toLowerCase() !== 'withscores')) {
+      c.error(E.SYNTAX);
+      return;
+    } else if (argv.length === 4) {
+      withScores = true;
+      if (big < -HALF_LONG_MAX || big > HALF_LONG_MAX) {
+        c.error(E.VALUE_OUT_OF_RANGE);
+        return;
+      }
+    }
+    zrandmemberWithCount(c, argv[1], Number(big), withScores);
+    return;
+  }
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    c.nullBulk();
+    return;
+  }
+  c.bulk(z.randomMember()!);
+}
+
+function zrandmemberWithCount(c: Client, key: string, count: number, withScores: boolean): void {
+  const z = lookupZset(c, key);
+  if (z === null) return;
+  if (z === undefined || count === 0) {
+    c.arrayLen(0);
+    return;
+  }
+  const size = z.size;
+  // Negative count: count picks with repetition, in random order.
+  if (count < 0 || count === 1) {
+    const n = count < 0 ? -count : 1;
+    replyScoredLen(c, n, withScores);
+    for (let i = 0; i < n; i++) {
+      const m = z.randomMember()!;
+      replyScored(c, m, z.score(m)!, withScores);
+    }
+    return;
+  }
+  // The whole set: Redis's zset iterator walks from the highest rank down.
+  if (count >= size) {
+    replyScoredLen(c, size, withScores);
+    for (let n = z.sl.tail; n !== null; n = n.backward) replyScored(c, n.member, n.score, withScores);
+    return;
+  }
+  // Distinct members, in random order.
+  const picks = distinctRandomIndexes(size, count);
+  replyScoredLen(c, count, withScores);
+  for (const slot of picks) {
+    const m = z.dict.keyAt(slot);
+    replyScored(c, m, z.dict.valAt(slot), withScores);
+  }
+}
+
+// ---- ZSCAN ---------------------------------------------------------------------
+
+function zscanCommand(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) {
+    c.error(E.INVALID_CURSOR);
+    return;
+  }
+  const z = lookupZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    replyEmptyScan(c);
+    return;
+  }
+  const opts = parseScanOptions(c, argv, 3);
+  if (opts === null) return;
+  let n = 0;
+  let body = '';
+  const pattern = opts.pattern;
+  const emit = (member: string, score: number): void => {
+    if (pattern !== null && !globMatch(pattern, member)) return;
+    const s = formatDouble(score);
+    body += '$' + member.length + '\r\n' + member + '\r\n$' + s.length + '\r\n' + s + '\r\n';
+    n += 2;
+  };
+  let next = 0;
+  if (z.listpack) {
+    // A compact set is returned whole, in order, in one call.
+    for (let node = z.sl.first; node !== null; node = node.next[0]) emit(node.member, node.score);
+  } else {
+    next = z.dict.scan(cursor, opts.count, emit);
+  }
+  c.arrayLen(2);
+  c.bulk(String(next));
+  c.arrayLen(n);
+  c.out += body;
+}
+
+export const commands: Record<string, Handler> = {
+  zadd: zaddCommand,
+  zincrby: zincrbyCommand,
+  zrem: zremCommand,
+  zcard: zcardCommand,
+  zscore: zscoreCommand,
+  zmscore: zmscoreCommand,
+  zrank: zrankCommand,
+  zrevrank: zrevrankCommand,
+  zcount: zcountCommand,
+  zlexcount: zlexcountCommand,
+  zremrangebyrank: zremrangebyrankCommand,
+  zremrangebyscore: zremrangebyscoreCommand,
+  zremrangebylex: zremrangebylexCommand,
+  zrandmember: zrandmemberCommand,
+  zscan: zscanCommand,
+  ...rangeCommands,
+  ...storeCommands,
+  ...popCommands,
+};

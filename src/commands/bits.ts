@@ -13,6 +13,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { parseBigInt64, parseInt64 } from '../util/numbers';
 import {
   Overflow, countBits, findBit, readSigned, readUnsigned, signedOverflow, unsignedOverflow, writeBits,
@@ -64,6 +65,7 @@ function setbitCommand(c: Client, argv: string[]): void {
   if (t.grown || bitval !== on) {
     const nb = on ? old | (1 << shift) : old & ~(1 << shift);
     c.db.set(key, t.s.slice(0, byte) + String.fromCharCode(nb) + t.s.slice(byte + 1), true);
+    notify(c.server, NOTIFY.STRING, 'setbit', key, c.db.id);
     c.server.dirty++;
   }
   c.integer(bitval);
@@ -100,7 +102,10 @@ function bitopCommand(c: Client, argv: string[]): void {
   }
   const dest = argv[2];
   if (maxlen === 0) {
-    if (c.db.delete(dest)) c.server.dirty++;
+    if (c.db.delete(dest)) {
+      notify(c.server, NOTIFY.GENERIC, 'del', dest, c.db.id);
+      c.server.dirty++;
+    }
     c.integer(0);
     return;
   }
@@ -125,6 +130,7 @@ function bitopCommand(c: Client, argv: string[]): void {
     }
   }
   c.db.set(dest, res.toString('latin1'));
+  notify(c.server, NOTIFY.STRING, 'set', dest, c.db.id);
   c.server.dirty++;
   c.integer(maxlen);
 }
@@ -363,6 +369,7 @@ function bitfieldGeneric(c: Client, argv: string[], readOnlyCommand: boolean): v
     // Redis creates or pads the key even when every write failed (OVERFLOW FAIL);
     // kevy counts that as a change so the AOF keeps the key too.
     c.db.set(key, buf.toString('latin1'), true);
+    if (changes > 0) notify(c.server, NOTIFY.STRING, 'setbit', key, c.db.id);
     c.server.dirty += changes > 0 ? changes : 1;
   }
 }

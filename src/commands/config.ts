@@ -124,7 +124,7 @@ function configSet(c: Client, argv: string[]): void {
   }
   const changes: [Directive, string][] = [];
   for (const [d, lk, raw] of picked) {
-    const r = check(d, d.type === 'list' ? raw.split(' ') : [raw]);
+    const r = check(d, d.type === 'list' ? raw.split(' ') : [raw], config.get(d.name));
     let reason = 'reason' in r ? r.reason : null;
     if (reason === null && 'value' in r) {
       if (d.restartOnly && r.value !== config.get(d.name)) reason = E.CONFIG_RESTART_ONLY;

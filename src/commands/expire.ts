@@ -16,6 +16,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 
@@ -115,9 +116,11 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
   if (when <= Date.now()) {
     // Already expired: delete now and log a DEL (lazyfree-lazy-expire is no).
     db.delete(key);
+    notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);
     c.propagateAs = [['DEL', key]];
   } else {
     db.setExpire(key, when);
+    notify(c.server, NOTIFY.GENERIC, 'expire', key, db.id);
     // Redis rewrites argv[0] to PEXPIREAT and argv[2] to the absolute time
     // and keeps the flags; a PEXPIREAT request is logged as it came.
     if (basetime !== 0 || seconds) {
@@ -199,6 +202,7 @@ function persistCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   if (c.db.get(key) !== undefined && c.db.removeExpire(key)) {
     c.server.dirty++;
+    notify(c.server, NOTIFY.GENERIC, 'persist', key, c.db.id);
     c.integer(1);
   } else {
     c.integer(0);

@@ -14,6 +14,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import type { Database } from '../store/database';
 import { typeName, type Value } from '../store/types';
 import { globMatch } from '../util/glob';
@@ -40,7 +41,10 @@ function expireIfNeeded(db: Database, key: string): boolean {
 function delCommand(c: Client, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (c.db.delete(argv[i])) n++;
+    if (c.db.delete(argv[i])) {
+      notify(c.server, NOTIFY.GENERIC, 'del', argv[i], c.db.id);
+      n++;
+    }
   }
   c.server.dirty += n;
   c.integer(n);
@@ -206,6 +210,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   if (when !== -1) db.setExpire(dst, when);
   db.delete(src);
   c.server.dirty++;
+  notify(c.server, NOTIFY.GENERIC, 'rename_from', src, db.id);
+  notify(c.server, NOTIFY.GENERIC, 'rename_to', dst, db.id);
   if (nx) c.integer(1);
   else c.ok();
 }
@@ -278,6 +284,7 @@ function copyCommand(c: Client, argv: string[]): void {
   dst.set(newkey, copy);
   if (when !== -1) dst.setExpire(newkey, when);
   c.server.dirty++;
+  notify(c.server, NOTIFY.GENERIC, 'copy_to', newkey, dst.id);
   c.integer(1);
 }
 
@@ -304,6 +311,8 @@ function moveCommand(c: Client, argv: string[]): void {
   if (when !== -1) dst.setExpire(key, when);
   src.delete(key);
   c.server.dirty++;
+  notify(c.server, NOTIFY.GENERIC, 'move_from', key, src.id);
+  notify(c.server, NOTIFY.GENERIC, 'move_to', key, dst.id);
   c.integer(1);
 }
 

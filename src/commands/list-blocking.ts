@@ -10,6 +10,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { blockClient, mayBlock, parseTimeout, unblockClientById } from '../server/blocking';
 import type { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
@@ -27,6 +28,8 @@ function servePop(c: Client, db: Database, key: string, head: boolean): boolean 
   const list = listAt(db, key);
   if (list === undefined) return false;
   const v = popOne(db, key, list, head);
+  notify(c.server, NOTIFY.LIST, head ? 'lpop' : 'rpop', key, db.id);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);
   c.arrayLen(2);
   c.bulk(key);
   c.bulk(v);
@@ -53,6 +56,8 @@ function blockingPop(c: Client, argv: string[], head: boolean): void {
     if (list === null) return;
     if (list === undefined) continue;
     const v = popOne(c.db, key, list, head);
+    notify(c.server, NOTIFY.LIST, head ? 'lpop' : 'rpop', key, c.db.id);
+    if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
     c.arrayLen(2);
     c.bulk(key);
     c.bulk(v);

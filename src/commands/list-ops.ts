@@ -7,6 +7,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { signalKeyAsReady } from '../server/blocking';
 import type { Database } from '../store/database';
 import { ListValue } from '../store/list';
@@ -76,6 +77,8 @@ export function popMany(db: Database, key: string, list: ListValue, head: boolea
 export function popRangeWithKey(c: Client, db: Database, key: string, list: ListValue, where: Where, count: number): string[] {
   const head = where === 'LEFT';
   const items = popMany(db, key, list, head, count);
+  notify(c.server, NOTIFY.LIST, head ? 'lpop' : 'rpop', key, db.id);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);
   c.arrayLen(2);
   c.bulk(key);
   c.bulkArray(items);
@@ -110,7 +113,10 @@ export function moveElement(c: Client, db: Database, src: string, list: ListValu
     else dlist.pushTail(v);
   }
   signalKeyAsReady(db, dst);
+  notify(c.server, NOTIFY.LIST, to === 'LEFT' ? 'lpush' : 'rpush', dst, db.id);
+  notify(c.server, NOTIFY.LIST, from === 'LEFT' ? 'lpop' : 'rpop', src, db.id);
   if (list.size === 0) db.delete(src);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', src, db.id);
   c.bulk(v);
   c.server.dirty++;
   return true;

@@ -10,6 +10,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { signalKeyAsReady } from '../server/blocking';
 import { parseInt64 } from '../util/numbers';
 import { commands as blockingCommands } from './list-blocking';
@@ -36,6 +37,7 @@ function pushGeneric(c: Client, argv: string[], head: boolean, onlyIfExists: boo
     return;
   }
   const l = pushValues(c.db, key, list, argv, 2, head);
+  notify(c.server, NOTIFY.LIST, head ? 'lpush' : 'rpush', key, c.db.id);
   c.server.dirty += argv.length - 2;
   c.integer(l.size);
 }
@@ -84,6 +86,8 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
   }
   if (!hasCount) {
     c.bulk(popOne(c.db, key, list, head));
+    notify(c.server, NOTIFY.LIST, head ? 'lpop' : 'rpop', key, c.db.id);
+    if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
     c.server.dirty++;
     return;
   }
@@ -92,6 +96,8 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
     return;
   }
   const items = popMany(c.db, key, list, head, count);
+  notify(c.server, NOTIFY.LIST, head ? 'lpop' : 'rpop', key, c.db.id);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
   c.server.dirty += items.length;
   c.bulkArray(items);
 }
@@ -238,6 +244,7 @@ function lsetCommand(c: Client, argv: string[]): void {
   }
   c.db.willModify(key);
   list.setAt(index, argv[3]);
+  notify(c.server, NOTIFY.LIST, 'lset', key, c.db.id);
   c.server.dirty++;
   c.ok();
 }
@@ -265,7 +272,9 @@ function ltrimCommand(c: Client, argv: string[]): void {
     if (end >= llen) end = llen - 1;
     list.trim(start, end);
   }
+  notify(c.server, NOTIFY.LIST, 'ltrim', key, c.db.id);
   if (list.size === 0) c.db.delete(key);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
   // Redis counts an LTRIM as a change even when it removed nothing.
   c.server.dirty++;
   c.ok();
@@ -286,7 +295,9 @@ function lremCommand(c: Client, argv: string[]): void {
   const count = Math.min(Math.abs(n), Number.MAX_SAFE_INTEGER);
   if (list.indexOf(argv[3]) >= 0) c.db.willModify(key);
   const removed = list.remove(argv[3], count, fromTail);
+  if (removed) notify(c.server, NOTIFY.LIST, 'lrem', key, c.db.id);
   if (list.size === 0) c.db.delete(key);
+  if (list.size === 0) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
   c.server.dirty += removed;
   c.integer(removed);
 }
@@ -312,6 +323,7 @@ function linsertCommand(c: Client, argv: string[]): void {
   c.db.willModify(key);
   list.insertAt(pos === 'AFTER' ? i + 1 : i, argv[4]);
   signalKeyAsReady(c.db, key);
+  notify(c.server, NOTIFY.LIST, 'linsert', key, c.db.id);
   c.server.dirty++;
   c.integer(list.size);
 }

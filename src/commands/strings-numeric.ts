@@ -13,6 +13,7 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { lcsMatches, lcsString, lcsTable, lcsTableBytes } from '../util/lcs';
@@ -50,6 +51,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   }
   c.db.set(key, String(result), true);
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'incrby', key, c.db.id);
   c.integer(result);
 }
 
@@ -120,6 +122,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   }
   c.db.set(key, out, true);
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'incrbyfloat', key, c.db.id);
   c.bulk(out);
   c.propagateAs = [['SET', key, out, 'KEEPTTL']];
 }

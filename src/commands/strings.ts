@@ -16,6 +16,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import { NOTIFY, notify } from '../server/notify';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import { numericCommands } from './strings-numeric';
@@ -197,8 +198,10 @@ function setGeneric(
   }
   db.set(key, val, (flags & KEEPTTL) !== 0);
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'set', key, db.id);
   if (when !== null) {
     db.setExpire(key, Number(when));
+    notify(c.server, NOTIFY.GENERIC, 'expire', key, db.id);
     c.propagateAs = [['SET', key, val, 'PXAT', String(when)]];
   } else if (flags & GET) {
     const out: string[] = [];
@@ -264,14 +267,17 @@ function getexCommand(c: Client, argv: string[]): void {
     // An absolute time already past: the key goes now.
     db.delete(key);
     c.server.dirty++;
+    notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);
     c.propagateAs = [['DEL', key]];
   } else if (when !== null) {
     db.setExpire(key, Number(when));
     c.server.dirty++;
+    notify(c.server, NOTIFY.GENERIC, 'expire', key, db.id);
     c.propagateAs = [['PEXPIREAT', key, String(when)]];
   } else if (flags & PERSIST) {
     if (db.removeExpire(key)) {
       c.server.dirty++;
+      notify(c.server, NOTIFY.GENERIC, 'persist', key, db.id);
       c.propagateAs = [['PERSIST', key]];
     }
   }
@@ -284,6 +290,7 @@ function getdelCommand(c: Client, argv: string[]): void {
   c.bulkOrNull(v);
   if (v !== undefined && c.db.delete(key)) {
     c.server.dirty++;
+    notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
     c.propagateAs = [['DEL', key]];
   }
 }
@@ -295,6 +302,7 @@ function getsetCommand(c: Client, argv: string[]): void {
   c.bulkOrNull(v);
   c.db.set(key, argv[2]);
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'set', key, c.db.id);
   c.propagateAs = [['SET', key, argv[2]]];
 }
 
@@ -322,7 +330,10 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
       }
     }
   }
-  for (let j = 1; j < argv.length; j += 2) db.set(argv[j], argv[j + 1]);
+  for (let j = 1; j < argv.length; j += 2) {
+    db.set(argv[j], argv[j + 1]);
+    notify(c.server, NOTIFY.STRING, 'set', argv[j], db.id);
+  }
   c.server.dirty += (argv.length - 1) / 2;
   if (nx) c.integer(1);
   else c.ok();
@@ -352,6 +363,7 @@ function appendCommand(c: Client, argv: string[]): void {
     c.db.set(key, v + argv[2], true);
   }
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'append', key, c.db.id);
   c.integer(total);
 }
 
@@ -413,6 +425,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   const out = head + value + old.slice(offset + value.length);
   c.db.set(key, out, true);
   c.server.dirty++;
+  notify(c.server, NOTIFY.STRING, 'setrange', key, c.db.id);
   c.integer(out.length);
 }
 

@@ -41,8 +41,9 @@ export function formatMemory(v: string): string {
 /** The reason a value is refused, as Redis words it (without the directive name). */
 export type Reason = string;
 
-/** Canonical form of `args` for directive d, or the reason it is refused. */
-export function check(d: Directive, args: string[]): { value: string } | { reason: Reason } {
+/** Canonical form of `args` for directive d (whose value is now `current`), or the reason it is refused. */
+export function check(d: Directive, args: string[], current = d.default): { value: string } | { reason: Reason } {
+  if (d.parse) return d.parse(args, current);
   if (d.type === 'list' ? args.length === 0 : args.length !== 1) return { reason: 'wrong number of arguments' };
   const raw = args[0];
   let v: string;
@@ -118,7 +119,7 @@ export class Config {
       if (REDIS_DIRECTIVES.has(name.toLowerCase())) return new Error(`'${name.toLowerCase()}' ${NOT_SUPPORTED_HINT}`);
       return new Error('Bad directive or wrong number of arguments');
     }
-    const r = check(d, typeof args === 'string' ? [args] : args);
+    const r = check(d, typeof args === 'string' ? [args] : args, this.values.get(d.name));
     if ('reason' in r) return new Error(r.reason);
     this.assign([[d, r.value]]);
     return null;

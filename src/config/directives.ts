@@ -15,6 +15,9 @@
  * config.onChange() (see server.ts).
  */
 
+import { parseMemory } from './config';
+import { formatNotifyFlags, parseNotifyFlags } from '../server/notify';
+
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'list';
 
 export interface Directive {
@@ -40,6 +43,12 @@ export interface Directive {
   aliases?: string[];
   /** Repeated lines in one file append to each other (like redis.conf's `save`). */
   accumulate?: boolean;
+  /**
+   * A directive with its own syntax: the canonical value from the arguments
+   * and the current value (a partial client-output-buffer-limit keeps the
+   * other classes), or the reason it is refused. Replaces the type's checks.
+   */
+  parse?: (args: string[], current: string) => { value: string } | { reason: string };
   /** Final adjustment of a valid canonical value (hz is clamped to 1..500). */
   adjust?: (value: string) => string;
   /** The section of kevy.conf and --help it is listed in. */
@@ -54,6 +63,44 @@ export const UINT_MAX = 4294967295;
 export const LLONG_MAX = 2n ** 63n - 1n;
 
 const clampHz = (v: string): string => String(Math.max(1, Math.min(500, Number(v))));
+
+/** notify-keyspace-events: event class characters, kept in Redis's canonical order. */
+function parseNotify(args: string[]): { value: string } | { reason: string } {
+  if (args.length !== 1) return { reason: 'wrong number of arguments' };
+  const flags = parseNotifyFlags(args[0]);
+  if (flags === null) return { reason: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+  return { value: formatNotifyFlags(flags) };
+}
+
+/** The client classes of client-output-buffer-limit, in CONFIG GET order. */
+export const OBUF_CLASSES = ['normal', 'slave', 'pubsub'] as const;
+
+/**
+ * client-output-buffer-limit: groups of `<class> <hard> <soft> <soft-seconds>`
+ * (replica is slave; sizes take memory units); classes not named keep their
+ * current limits. Canonical form: `normal 0 0 0 slave 268435456 67108864 60 pubsub ...`.
+ */
+function parseObufLimits(args: string[], current: string): { value: string } | { reason: string } {
+  const words = args.join(' ').split(' ').filter(Boolean);
+  if (words.length % 4 !== 0) return { reason: 'Wrong number of arguments in buffer limit configuration.' };
+  const cur = current.split(' ');
+  const limits = new Map<string, string>();
+  for (let i = 0; i < cur.length; i += 4) limits.set(cur[i], cur.slice(i + 1, i + 4).join(' '));
+  for (let i = 0; i < words.length; i += 4) {
+    let cls = words[i].toLowerCase();
+    if (cls === 'replica') cls = 'slave';
+    if (!(OBUF_CLASSES as readonly string[]).includes(cls)) {
+      return { reason: 'Invalid client class specified in buffer limit configuration.' };
+    }
+    const hard = parseMemory(words[i + 1]);
+    const soft = parseMemory(words[i + 2]);
+    if (hard === null || soft === null || !/^[+-]?\d+$/.test(words[i + 3]) || Number(words[i + 3]) < 0) {
+      return { reason: 'Error in hard, soft or soft_seconds setting in buffer limit configuration.' };
+    }
+    limits.set(cls, `${hard} ${soft} ${Number(words[i + 3])}`);
+  }
+  return { value: OBUF_CLASSES.map((cls) => `${cls} ${limits.get(cls)}`).join(' ') };
+}
 
 export const DIRECTIVES: Directive[] = [
   // network
@@ -96,6 +143,12 @@ export const DIRECTIVES: Directive[] = [
     help: 'Largest bulk string a client may send.' },
   { name: 'client-query-buffer-limit', type: 'memory', default: '1073741824', mutable: true, min: 1024 * 1024, max: LLONG_MAX, section: 'LIMITS',
     help: 'Largest unparsed input a client may accumulate; the client is closed beyond it.' },
+  { name: 'client-output-buffer-limit', type: 'list', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+    mutable: true, parse: parseObufLimits, section: 'LIMITS',
+    help: 'Output buffer limits per client class: <class> <hard> <soft> <soft-seconds>, class normal, replica or pubsub. A client whose pending output reaches the hard limit, or stays above the soft limit for soft-seconds, is disconnected (0 disables a limit).' },
+  // keyspace notifications
+  { name: 'notify-keyspace-events', type: 'string', default: '', mutable: true, parse: parseNotify, section: 'EVENT NOTIFICATION',
+    help: 'Keyspace events published to Pub/Sub, as class characters: K keyspace channel, E keyevent channel, g generic, $ string, l list, s set, h hash, z zset, x expired, e evicted, t stream, m key miss, d module, n new key, A alias for g$lshzxetd. Empty disables notifications.' },
   // latency tools
   { name: 'slowlog-log-slower-than', type: 'int', default: '10000', mutable: true, min: -1, max: LLONG_MAX, section: 'SLOW LOG',
     help: 'Log commands slower than this many microseconds (0 logs all, -1 disables).' },

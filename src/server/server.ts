@@ -28,7 +28,7 @@ import { processCommand } from './dispatcher';
 import { Logger } from './log';
 import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
-import { notify, NOTIFY } from './notify';
+import { notify, NOTIFY, parseNotifyFlags } from './notify';
 import { Stats } from './stats';
 import { setupInfo } from './info';
 import { setupMonitoring } from './slowlog';
@@ -106,11 +106,13 @@ export class Server {
       this.dbs.push(db);
     }
     this.applyLimits();
+    this.notifyFlags = parseNotifyFlags(config.get('notify-keyspace-events')) ?? 0;
     this.onClientClose.push((c) => unwatchAll(c));
     this.onClientClose.push((c) => this.pubsub.removeAll(c));
     config.onChange((name, value) => {
       if (name === 'loglevel') this.log.setLevel(value);
       if (name === 'hz') this.startCron();
+      if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
       if (name === 'requirepass' && value === '') for (const c of this.clients.values()) c.authenticated = true;
       this.applyLimits();
     });

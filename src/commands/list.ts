@@ -170,17 +170,16 @@ function lposCommand(c: Client, argv: string[]): void {
       }
       rank = n;
     } else if (opt === 'COUNT' && more) {
-      const n = longArg(c, argv[++j]);
-      if (n === null) return;
-      if (n < 0) {
+      // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
+      const n = parseInt64(argv[++j]);
+      if (n === null || n < 0) {
         c.error(E.LPOS_COUNT_NEGATIVE);
         return;
       }
       count = n;
     } else if (opt === 'MAXLEN' && more) {
-      const n = longArg(c, argv[++j]);
-      if (n === null) return;
-      if (n < 0) {
+      const n = parseInt64(argv[++j]);
+      if (n === null || n < 0) {
         c.error(E.LPOS_MAXLEN_NEGATIVE);
         return;
       }

@@ -70,12 +70,9 @@ function zpopGeneric(c: Client, argv: string[], min: boolean): void {
   }
   let count = -1;
   if (argv.length === 3) {
+    // getPositiveLongFromObjectOrReply: one message for both failures.
     const n = parseInt64(argv[2]);
-    if (n === null) {
-      c.error(E.NOT_INTEGER);
-      return;
-    }
-    if (n < 0) {
+    if (n === null || n < 0) {
       c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
       return;
     }

@@ -178,3 +178,10 @@ export const WEIGHT_NOT_FLOAT = 'ERR weight value is not a float';
 export const ZRANGE_LIMIT_NEEDS_BY = 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX';
 export const ZRANGE_WITHSCORES_BYLEX = 'ERR syntax error, WITHSCORES not supported in combination with BYLEX';
 export const SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
+
+// ---- DUMP / RESTORE (cluster.c) ----
+export const DUMP_PAYLOAD_INVALID = 'ERR DUMP payload version or checksum are wrong';
+export const BAD_DATA_FORMAT = 'ERR Bad data format';
+export const RESTORE_INVALID_TTL = 'ERR Invalid TTL value, must be >= 0';
+export const RESTORE_INVALID_IDLETIME = 'ERR Invalid IDLETIME value, must be >= 0';
+export const RESTORE_INVALID_FREQ = 'ERR Invalid FREQ value, must be >= 0 and <= 255';

@@ -20,6 +20,7 @@ import { commands as set } from './set';
 import { commands as zset } from './zset';
 import { commands as transactions } from './transactions';
 import { commands as pubsub } from './pubsub';
+import { commands as dump } from './dump';
 
 export const families: Record<string, Handler>[] = [
   connection,
@@ -39,4 +40,5 @@ export const families: Record<string, Handler>[] = [
   zset,
   transactions,
   pubsub,
+  dump,
 ];

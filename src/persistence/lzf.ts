@@ -8,9 +8,15 @@
  *   111ooooo LLLLLLLL oooooooo     back reference of L+9 bytes
  * where the reference starts (o + 1) bytes before the current output end.
  *
- * The compressor follows liblzf's choices as Redis builds it (HLOG 16,
- * VERY_FAST, the same hash and match rules) so its output is the same bytes
- * Redis writes, which lets a DUMP of a long string match Redis byte for byte.
+ * The compressor follows liblzf 3.6 as Redis builds it (HLOG 16, VERY_FAST,
+ * hash slots holding offsets, the same hash and match rules) so its output
+ * is the bytes Redis writes, and a DUMP of a long string matches Redis's
+ * byte for byte. One more detail matters for that: Redis's hash table is an
+ * uninitialized stack array (INIT_HTAB 0), so it starts as zeros and then
+ * keeps the offsets of the previous compression, which are read as
+ * positions in the next input (still checked: before the current position,
+ * within reach, same three bytes). The table here is kept between calls
+ * the same way, so the same sequence of compressions gives the same bytes.
  *
  *   const c = lzfCompress(buf, buf.length - 4);   // null when it does not shrink enough
  *   lzfDecompress(c!, buf.length);                // buf again
@@ -22,8 +28,8 @@ const MAX_LIT = 1 << 5;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
-/** Reused between calls; a slot holds a position + 1 (0 = empty). */
-let htab: Int32Array | null = null;
+/** Offsets of earlier 3-byte sequences; kept between calls (see above). */
+const htab = new Uint32Array(HSIZE);
 
 function idx(h: number): number {
   return ((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) & (HSIZE - 1);
@@ -36,8 +42,6 @@ function idx(h: number): number {
 export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
   const inLen = src.length;
   if (inLen === 0 || maxOut <= 0) return null;
-  if (htab === null) htab = new Int32Array(HSIZE);
-  else htab.fill(0);
   const tab = htab;
   const out = Buffer.allocUnsafe(maxOut);
   const outEnd = maxOut;
@@ -50,13 +54,13 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
   while (ip < inEnd - 2) {
     hval = ((hval << 8) | src[ip + 2]) >>> 0;
     const slot = idx(hval);
-    const ref = tab[slot] - 1; // -1 when empty
-    tab[slot] = ip + 1;
-    const off = ip - ref - 1;
+    const ref = tab[slot];
+    tab[slot] = ip;
+    const off = ip - ref - 1; // negative (huge as size_t) when ref is not before ip
     if (
-      ref > 0 &&
+      off >= 0 &&
       off < MAX_OFF &&
-      ip + 4 < inEnd &&
+      ref > 0 &&
       src[ref] === src[ip] &&
       src[ref + 1] === src[ip + 1] &&
       src[ref + 2] === src[ip + 2]
@@ -67,8 +71,23 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
       out[op - lit - 1] = lit - 1; // close the literal run
       if (lit === 0) op--; // an empty run is dropped
       if (op + 3 + 1 >= outEnd) return null;
-      do len++;
-      while (len < maxlen && src[ref + len] === src[ip + len]);
+      // liblzf first compares 16 more bytes without looking at maxlen (they
+      // are always inside the input), so a match may end up to two bytes
+      // past maxlen: the exact same lengths keep the output identical.
+      let mismatch = false;
+      if (maxlen > 16) {
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (src[ref + len] !== src[ip + len]) {
+            mismatch = true;
+            break;
+          }
+        }
+      }
+      if (!mismatch) {
+        do len++;
+        while (len < maxlen && src[ref + len] === src[ip + len]);
+      }
       len -= 2; // octets - 1
       ip++;
       if (len < 7) {
@@ -86,10 +105,10 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
       ip -= 2;
       hval = (src[ip] << 8) | src[ip + 1];
       hval = ((hval << 8) | src[ip + 2]) >>> 0;
-      tab[idx(hval)] = ip + 1;
+      tab[idx(hval)] = ip;
       ip++;
       hval = ((hval << 8) | src[ip + 2]) >>> 0;
-      tab[idx(hval)] = ip + 1;
+      tab[idx(hval)] = ip;
       ip++;
     } else {
       if (op >= outEnd) return null;

@@ -379,12 +379,14 @@ export function readValue(r: RdbReader, type: number): Value {
 /**
  * RESTORE's decoder: the value of `type` in `payload` (DUMP's bytes between
  * the type byte and the footer). Throws RdbError on anything malformed,
- * including an empty collection or trailing bytes.
+ * including an empty collection, and trailing bytes unless allowTrailing
+ * (Redis's RESTORE decodes from the whole argument, footer included, and
+ * ignores what is left).
  */
-export function decodeValue(type: number, payload: Buffer): Value {
+export function decodeValue(type: number, payload: Buffer, allowTrailing = false): Value {
   const r = new RdbReader(payload);
   const v = readValue(r, type);
-  if (r.pos !== payload.length) r.err('Trailing bytes after the value');
+  if (!allowTrailing && r.pos !== payload.length) r.err('Trailing bytes after the value');
   return v;
 }
 

@@ -185,3 +185,5 @@ export const BAD_DATA_FORMAT = 'ERR Bad data format';
 export const RESTORE_INVALID_TTL = 'ERR Invalid TTL value, must be >= 0';
 export const RESTORE_INVALID_IDLETIME = 'ERR Invalid IDLETIME value, must be >= 0';
 export const RESTORE_INVALID_FREQ = 'ERR Invalid FREQ value, must be >= 0 and <= 255';
+export const AOF_REWRITE_IN_PROGRESS = 'ERR Background append only file rewriting already in progress';
+export const AOF_REWRITE_FAILED = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";

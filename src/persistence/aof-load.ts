@@ -1,0 +1,256 @@
+/**
+ * Loading the AOF at startup: the base (an RDB, or RESP commands), then
+ * every incr file of the manifest in order, replayed through the dispatcher
+ * by a client without a socket (SELECT, MULTI/EXEC as any client).
+ *
+ * Recovery, for the LAST file only (the one a crash can have cut):
+ *  - torn tail (the last command cut short by the end of the file): the file
+ *    is truncated to the last complete command, with a warning, and startup
+ *    goes on when aof-load-truncated is yes (Redis 7.0's behaviour);
+ *  - an unfinished MULTI at the end: the block is dropped the same way;
+ *  - beyond Redis: zero bytes or garbage after the last complete command,
+ *    at most aof-load-corrupt-tail-max-size bytes (a crash in the middle of
+ *    extending the file), is treated as a torn tail.
+ * The removed bytes are first copied to `<file>.quarantine.<ms>` next to it,
+ * and the file is truncated (and fsynced) before anything is appended.
+ *
+ * Invariant "no-black-hole": a corrupt region anywhere else (a bad byte in
+ * the middle of a file, a tail bigger than the limit, a corrupt base, a file
+ * of the manifest missing, a bad manifest) stops startup with the file, the
+ * offset, the line and the advice to run kevy-check-aof. Nothing is ever
+ * appended after a corrupt region, and what follows it is never dropped
+ * silently.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '../server/client';
+import { processCommand } from '../server/dispatcher';
+import type { Server } from '../server/server';
+import type { CommandStats, Command } from '../commands/table';
+import { decodeRdb, RdbError } from './rdb-decode';
+import { fsyncDir, ManifestError, parseManifest, type Manifest } from './aof-manifest';
+import { isRdb, lineAt, readCommand } from './aof-reader';
+
+export class AofLoadError extends Error {}
+
+export interface LoadStatus {
+  /** ok | truncated (a tail was removed) | empty (no AOF yet). */
+  status: 'ok' | 'truncated' | 'empty';
+  truncatedBytes: number;
+  keysLoaded: number;
+}
+
+export interface LoadOptions {
+  loadTruncated: boolean;
+  corruptTailMax: number;
+  manifestFile: string;
+}
+
+/** Reads and checks the manifest; an error stops startup (exact line and reason). */
+export function readManifest(server: Server, file: string): Manifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'latin1');
+  } catch (e) {
+    throw fatal(server, [`Fatal error: can't open the AOF manifest file ${file} for reading: ${(e as Error).message}`]);
+  }
+  try {
+    return parseManifest(text);
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    const lines = ['*** FATAL AOF MANIFEST FILE ERROR ***'];
+    if (e.line !== null) lines.push(`Reading the manifest file ${file}, at line ${e.lineNumber}`, `>>> '${e.line}'`);
+    lines.push(e.message, `Run kevy-check-aof ${file} for details.`);
+    throw fatal(server, lines);
+  }
+}
+
+function fatal(server: Server, lines: string[]): AofLoadError {
+  for (const l of lines) server.log.warning(l);
+  return new AofLoadError(lines.join(' '));
+}
+
+/** Loads every file of the manifest into the server's databases. */
+export function loadFiles(server: Server, dir: string, m: Manifest, opts: LoadOptions): LoadStatus {
+  const files = m.base ? [m.base, ...m.incr] : [...m.incr];
+  const result: LoadStatus = { status: 'ok', truncatedBytes: 0, keysLoaded: 0 };
+  const fake = new Client(server, null, 0);
+  fake.authenticated = true;
+  const stats = new Map<Command, CommandStats>();
+  const totalCommands = server.stats.totalCommands;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const file = path.join(dir, f.name);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(file);
+    } catch (e) {
+      // no-black-hole: a file the manifest names must be there.
+      throw fatal(server, [
+        `Fatal error: can't open the append log file ${f.name} for reading: ${(e as Error).message}`,
+        `The manifest ${opts.manifestFile} names it; restore it, or run kevy-check-aof ${opts.manifestFile} for details.`,
+      ]);
+    }
+    const last = i === files.length - 1;
+    if (f.type === 'b' && isRdb(buf)) {
+      loadRdbBase(server, buf, file, opts.manifestFile);
+      continue;
+    }
+    const removed = replay(server, fake, buf, file, last && f.type === 'i', opts, stats);
+    if (removed > 0) {
+      result.status = 'truncated';
+      result.truncatedBytes += removed;
+    }
+  }
+  // Replaying is not serving: the command statistics stay as they were.
+  for (const [cmd, s] of stats) Object.assign(cmd.stats, s);
+  server.stats.totalCommands = totalCommands;
+  return result;
+}
+
+function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: string): void {
+  let db = server.dbs[0];
+  try {
+    decodeRdb(
+      buf,
+      {
+        selectDb: (id) => {
+          if (id >= server.dbs.length) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${server.dbs.length} databases. Exiting`, 0);
+          db = server.dbs[id];
+        },
+        key: (key, value, expireAtMs) => {
+          db.set(key, value);
+          if (expireAtMs >= 0) db.setExpire(key, expireAtMs);
+        },
+      },
+      { file },
+    );
+  } catch (e) {
+    if (!(e instanceof RdbError)) throw e;
+    throw fatal(server, [
+      `Bad file format reading the append only file ${path.basename(file)}: ${e.message}`,
+      `Make a backup of your AOF files, then run kevy-check-aof ${manifestFile} for details.`,
+    ]);
+  }
+}
+
+/**
+ * Replays the RESP commands of one file. Returns the bytes removed from its
+ * tail (0 when the file was whole); throws AofLoadError when it cannot load.
+ */
+function replay(
+  server: Server,
+  fake: Client,
+  buf: Buffer,
+  file: string,
+  isLast: boolean,
+  opts: LoadOptions,
+  stats: Map<Command, CommandStats>,
+): number {
+  const name = path.basename(file);
+  fake.db = server.dbs[0];
+  fake.multi = null;
+  let pos = 0;
+  let validBeforeMulti = 0;
+  while (pos < buf.length) {
+    const r = readCommand(buf, pos);
+    if (r.kind === 'annotation') {
+      pos = r.end;
+      continue;
+    }
+    // A tail cut inside a MULTI block goes back to before its MULTI.
+    const cutAt = fake.multi !== null ? validBeforeMulti : pos;
+    if (r.kind === 'eof') {
+      if (!isLast || !opts.loadTruncated) throw shortRead(server, name, pos, buf, opts, isLast);
+      fake.multi = null;
+      return cutTail(server, file, buf, cutAt, 'short read');
+    }
+    if (r.kind === 'format') {
+      const tail = buf.length - pos;
+      if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax) {
+        fake.multi = null;
+        return cutTail(server, file, buf, cutAt, `${describeTail(buf, pos)} (${r.reason})`);
+      }
+      throw badFormat(server, name, buf, pos, r.at, r.reason, opts, isLast, tail);
+    }
+    const argv = r.argv;
+    const cmd = server.table.lookup(argv);
+    if (cmd === undefined) {
+      throw fatal(server, [`Unknown command '${argv[0]}' reading the append only file ${name} at offset ${pos} (line ${lineAt(buf, pos)})`]);
+    }
+    if (!stats.has(cmd)) stats.set(cmd, { ...cmd.stats });
+    if (cmd.name === 'multi') validBeforeMulti = pos;
+    processCommand(fake, argv);
+    fake.out = '';
+    pos = r.end;
+  }
+  if (fake.multi !== null) {
+    server.log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
+    fake.multi = null;
+    if (!isLast || !opts.loadTruncated) throw shortRead(server, name, validBeforeMulti, buf, opts, isLast);
+    return cutTail(server, file, buf, validBeforeMulti, 'unfinished MULTI');
+  }
+  return 0;
+}
+
+function describeTail(buf: Buffer, from: number): string {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return 'garbage after the last complete command';
+  return 'zero bytes after the last complete command';
+}
+
+/**
+ * Removes buf[at..] from the file: copies it to a quarantine file, then
+ * truncates the AOF and fsyncs both, before anything new is appended.
+ */
+function cutTail(server: Server, file: string, buf: Buffer, at: number, why: string): number {
+  const name = path.basename(file);
+  const removed = buf.length - at;
+  server.log.warning(`!!! Warning: ${why} while loading the AOF file ${name}!!!`);
+  const q = `${file}.quarantine.${Date.now()}`;
+  const qfd = fs.openSync(q, 'w', 0o644);
+  try {
+    fs.writeSync(qfd, buf, at, removed);
+    fs.fsyncSync(qfd);
+  } finally {
+    fs.closeSync(qfd);
+  }
+  server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)})`);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.ftruncateSync(fd, at);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fsyncDir(path.dirname(file));
+  server.log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+  return removed;
+}
+
+function shortRead(server: Server, name: string, at: number, buf: Buffer, opts: LoadOptions, isLast: boolean): AofLoadError {
+  return fatal(server, [
+    `Unexpected end of file reading the append only file ${name} at offset ${at} (line ${lineAt(buf, at)})` +
+      (isLast ? '' : ', which is not the last file of the AOF') + '.',
+    `You can: 1) Make a backup of your AOF files, then use kevy-check-aof --fix ${opts.manifestFile}. ` +
+      `2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+  ]);
+}
+
+function badFormat(
+  server: Server,
+  name: string,
+  buf: Buffer,
+  start: number,
+  at: number,
+  reason: string,
+  opts: LoadOptions,
+  isLast: boolean,
+  tail: number,
+): AofLoadError {
+  const where = isLast ? `${tail} bytes before the end, more than aof-load-corrupt-tail-max-size (${opts.corruptTailMax})` : 'not in the last file';
+  return fatal(server, [
+    `Bad file format reading the append only file ${name} at offset ${at} (line ${lineAt(buf, at)}): ${reason}`,
+    `The last complete command ends at offset ${start}; the corrupt region is ${where}, so kevy will not drop what follows it.`,
+    `Make a backup of your AOF files, then run kevy-check-aof ${opts.manifestFile} for details.`,
+  ]);
+}

@@ -238,6 +238,26 @@ function parseBound(s: string, out: ScoreRange, isMin: boolean): boolean {
   return true;
 }
 
+/**
+ * strtod over s up to its first NUL byte, checked as `eptr[0] == '\0'`
+ * (SORT's numeric values): the value, or null when text remains or it is
+ * NaN. strtodRanged() then tells whether the conversion set ERANGE.
+ */
+export function strtodToNul(s: string): number | null {
+  const nul = s.indexOf('\x00');
+  if (nul >= 0) s = s.slice(0, nul);
+  const v = strtod(s);
+  if (strtodEnd !== s.length || Number.isNaN(v)) return null;
+  // glibc also reports ERANGE for a subnormal result.
+  if (v !== 0 && Math.abs(v) < 2.2250738585072014e-308) strtodRange = true;
+  return v;
+}
+
+/** Whether the last strtodToNul() overflowed or underflowed. */
+export function strtodRanged(): boolean {
+  return strtodRange;
+}
+
 /** zslParseRange: fills out from the min and max arguments; false when either is not a float. */
 export function parseScoreRange(min: string, max: string, out: ScoreRange): boolean {
   return parseBound(min, out, true) && parseBound(max, out, false);

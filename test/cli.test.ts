@@ -114,9 +114,9 @@ describe('usage', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(">>> 'no-such-directive 1'");
     expect(r.stderr).toContain('Bad directive or wrong number of arguments');
-    r = runOnce(['--appendonly', 'yes']);
+    r = runOnce(['--cluster-enabled', 'yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("'appendonly' is a Redis directive that kevy does not support yet");
+    expect(r.stderr).toContain("'cluster-enabled' is a Redis directive that kevy does not support yet");
     const f = write('unsupported.conf', 'port 7000\n\ncluster-enabled yes\n');
     r = runOnce([f]);
     expect(r.code).toBe(1);

@@ -240,8 +240,8 @@ describe('CONFIG SET', () => {
 
   test('kevy-only refusals: Redis configs kevy lacks, port and bind while running', async () => {
     const c = await RawClient.connect(d.kevyPort);
-    expect(await c.send(['CONFIG', 'SET', 'appendonly', 'no'])).toBe(
-      "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - kevy does not support this config yet\r\n",
+    expect(await c.send(['CONFIG', 'SET', 'cluster-enabled', 'no'])).toBe(
+      "-ERR CONFIG SET failed (possibly related to argument 'cluster-enabled') - kevy does not support this config yet\r\n",
     );
     expect(await c.send(['CONFIG', 'SET', 'port', '1'])).toMatch(/^-ERR CONFIG SET failed \(possibly related to argument 'port'\) - kevy cannot change/);
     expect(await c.send(['CONFIG', 'SET', 'port', 'x'])).toBe(
@@ -348,7 +348,7 @@ describe('config file parsing (units)', () => {
     };
     expect(bad('# c\n\nport abc\n')).toEqual(['my.conf:3', 'port abc', "argument couldn't be parsed into an integer"]);
     expect(bad('nosuch 1')).toEqual(['my.conf:1', 'nosuch 1', 'Bad directive or wrong number of arguments']);
-    expect(bad('appendonly yes')).toEqual(['my.conf:1', 'appendonly yes', "'appendonly' is a Redis directive that kevy does not support yet"]);
+    expect(bad('cluster-enabled yes')).toEqual(['my.conf:1', 'cluster-enabled yes', "'cluster-enabled' is a Redis directive that kevy does not support yet"]);
     expect(bad('port 1 2')).toEqual(['my.conf:1', 'port 1 2', 'wrong number of arguments']);
     expect(bad('port "1')).toEqual(['my.conf:1', 'port "1', 'Unbalanced quotes in configuration line']);
     expect(bad('include /nonexistent/kevy.conf')![2]).toBe("Fatal error, can't open config file '/nonexistent/kevy.conf': No such file or directory");

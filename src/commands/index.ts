@@ -18,6 +18,7 @@ import { commands as hash } from './hash';
 import { commands as list } from './list';
 import { commands as set } from './set';
 import { commands as zset } from './zset';
+import { commands as sort } from './sort';
 import { commands as transactions } from './transactions';
 import { commands as pubsub } from './pubsub';
 import { commands as dump } from './dump';
@@ -38,6 +39,7 @@ export const families: Record<string, Handler>[] = [
   list,
   set,
   zset,
+  sort,
   transactions,
   pubsub,
   dump,

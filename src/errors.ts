@@ -187,3 +187,13 @@ export const RESTORE_INVALID_IDLETIME = 'ERR Invalid IDLETIME value, must be >= 
 export const RESTORE_INVALID_FREQ = 'ERR Invalid FREQ value, must be >= 0 and <= 255';
 export const AOF_REWRITE_IN_PROGRESS = 'ERR Background append only file rewriting already in progress';
 export const AOF_REWRITE_FAILED = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
+
+// ---- snapshots (rdb.c, server.c, debug.c) ----
+export const BGSAVE_IN_PROGRESS = 'ERR Background save already in progress';
+export const BGSAVE_OTHER_CHILD =
+  "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+/** shared.err: a save that failed (the reason is in the log). */
+export const SAVE_FAILED = 'ERR';
+export const SHUTDOWN_FAILED = 'ERR Errors trying to SHUTDOWN. Check logs.';
+export const RELOAD_LOAD_FAILED = 'ERR Error trying to load the RDB dump';
+export const RELOAD_OPTIONS = 'ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.';

@@ -1,6 +1,7 @@
 /**
  * DEBUG (debug.c), allowed only when enable-debug-command is yes (or local,
- * for loopback clients): HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT. Every other
+ * for loopback clients): HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (its
+ * body is in ./persistence.ts). Every other
  * subcommand answers like an unknown one.
  *
  *   DEBUG OBJECT k   +Value at:0x7f.. refcount:1 encoding:embstr serializedlength:2 lru:.. lru_seconds_idle:..
@@ -14,6 +15,7 @@ import * as E from '../errors';
 import type { Client } from '../server/client';
 import type { Value } from '../store/types';
 import { parseInt64 } from '../util/numbers';
+import { debugReloadCommand } from './persistence';
 import type { Handler } from './table';
 
 const DEBUG_HELP = [
@@ -165,6 +167,8 @@ function debugCommand(c: Client, argv: string[]): void {
   } else if (sub === 'set-active-expire' && argv.length === 3) {
     c.server.activeExpireEnabled = atoi(argv[2]) !== 0;
     c.ok();
+  } else if (sub === 'reload') {
+    debugReloadCommand(c, argv);
   } else if (sub === 'object' && argv.length === 3) {
     // Redis looks the key up without expiring it.
     const v = c.db.data.get(argv[2]);

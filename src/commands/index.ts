@@ -6,6 +6,7 @@ import type { Handler } from './table';
 import { commands as connection } from './connection';
 import { commands as client } from './client';
 import { commands as server } from './server';
+import { commands as persistence } from './persistence';
 import { commands as debug } from './debug';
 import { commands as scripting } from './scripting';
 import { commands as config } from './config';
@@ -27,6 +28,7 @@ export const families: Record<string, Handler>[] = [
   connection,
   client,
   server,
+  persistence,
   debug,
   scripting,
   config,

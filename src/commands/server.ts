@@ -165,10 +165,16 @@ function shutdownCommand(c: Client, argv: string[]): void {
   const server = c.server;
   server.ext.shutdownRequest = req;
   server.log.warning('User requested shutdown...');
+  const done = server.shutdown();
+  if (!server.shuttingDown) {
+    // Refused before anything closed (the final save failed, see the log): the server goes on.
+    done.catch(() => {});
+    c.error(E.SHUTDOWN_FAILED);
+    return;
+  }
   // No reply and nothing more from this client: the connection just closes.
   c.blocked = true;
-  server
-    .shutdown()
+  done
     .then(() => {
       server.log.warning('kevy is now ready to exit, bye bye...');
       for (const fn of server.onExit) fn();

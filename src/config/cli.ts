@@ -22,7 +22,7 @@ import { Command } from 'commander';
 import { Config } from './config';
 import { DIRECTIVES, FILE_ONLY_HELP, type Directive } from './directives';
 import { ConfigFileError, checkLoaded, formatFatal, loadConfigFile, loadConfigText, loadOptions, newLoadState } from './load';
-import { KEVY_VERSION, REDIS_VERSION, Server } from '../server/server';
+import { KEVY_VERSION, REDIS_VERSION, Server, StartupError } from '../server/server';
 
 const VERSION_LINE = `kevy-server v=${KEVY_VERSION} (Redis ${REDIS_VERSION} compatible) node=${process.versions.node}`;
 
@@ -160,6 +160,11 @@ async function run(config: Config, inv: Invocation): Promise<void> {
   try {
     await server.start();
   } catch (e) {
+    if (e instanceof StartupError) {
+      // A damaged data file: say which, where and what to do; never start on partial data.
+      for (const line of e.message.split('\n')) log.warning(line);
+      process.exit(1);
+    }
     log.warning(`Warning: ${(e as Error).message}`);
     log.warning(`Failed listening on port ${config.port} (tcp), aborting.`);
     process.exit(1);
@@ -200,6 +205,12 @@ async function run(config: Config, inv: Invocation): Promise<void> {
         process.exit(0);
       },
       (err: Error) => {
+        if (!server.shuttingDown) {
+          // Refused before anything closed (the final save failed): go on serving, as Redis does.
+          log.warning(`${sig} received but errors trying to shut down the server, check the logs for more information`);
+          stopping = false;
+          return;
+        }
         log.warning(`Error trying to shut down: ${err.message}`);
         removePidfile();
         process.exit(1);

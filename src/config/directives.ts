@@ -102,6 +102,33 @@ function parseObufLimits(args: string[], current: string): { value: string } | {
   return { value: OBUF_CLASSES.map((cls) => `${cls} ${limits.get(cls)}`).join(' ') };
 }
 
+/**
+ * save: pairs of `<seconds> <changes>` (setConfigSaveOption). Every word is
+ * a whole number as strtoll reads it (an empty word is 0), seconds >= 1 and
+ * changes >= 0; a single "" means no save points.
+ */
+function parseSave(args: string[]): { value: string } | { reason: string } {
+  if (args.length === 1 && args[0] === '') return { value: '' };
+  const bad = { reason: 'Invalid save parameters' };
+  if (args.length % 2 !== 0) return bad;
+  const nums: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^[ \t\n\v\f\r]*([+-]?\d+)?$/.exec(args[i]);
+    if (m === null || (m[1] === undefined && args[i] !== '')) return bad;
+    const n = m[1] === undefined ? 0n : BigInt(m[1]);
+    if ((i % 2 === 0 && n < 1n) || (i % 2 === 1 && n < 0n)) return bad;
+    nums.push(String(n > LLONG_MAX ? LLONG_MAX : n));
+  }
+  return { value: nums.join(' ') };
+}
+
+/** dbfilename (isValidDBfilename): a file name in dir, not a path. */
+function parseDbfilename(args: string[]): { value: string } | { reason: string } {
+  if (args.length !== 1) return { reason: 'wrong number of arguments' };
+  if (args[0].includes('/')) return { reason: "dbfilename can't be a path, just a filename" };
+  return { value: args[0] };
+}
+
 export const DIRECTIVES: Directive[] = [
   // network
   { name: 'bind', type: 'list', default: '127.0.0.1 -::1', mutable: true, restartOnly: true, section: 'NETWORK',
@@ -133,6 +160,17 @@ export const DIRECTIVES: Directive[] = [
     help: 'Allow the DEBUG command: no, yes, or local (only from loopback clients).' },
   { name: 'enable-protected-configs', type: 'enum', default: 'no', mutable: false, values: ['no', 'yes', 'local'], section: 'GENERAL',
     help: 'Allow CONFIG SET of protected configs (dir): no, yes, or local.' },
+  // snapshotting (src/persistence/snapshot.ts)
+  { name: 'save', type: 'list', default: '3600 1 300 100 60 10000', mutable: true, accumulate: true, parse: parseSave, section: 'SNAPSHOTTING',
+    help: 'Save points: `save <seconds> <changes>` starts a background save (BGSAVE) when at least <changes> writes happened and more than <seconds> passed since the last save. Several lines or pairs add up; save "" disables them (SAVE and BGSAVE still work). With save points set, SHUTDOWN and SIGTERM save before exiting.' },
+  { name: 'stop-writes-on-bgsave-error', type: 'bool', default: 'yes', mutable: true, section: 'SNAPSHOTTING',
+    help: 'When the last background save failed and save points are set, refuse write commands (and PING) with -MISCONF until a save succeeds.' },
+  { name: 'rdbcompression', type: 'bool', default: 'yes', mutable: true, section: 'SNAPSHOTTING',
+    help: 'LZF-compress strings longer than 20 bytes in the dump when that makes them smaller.' },
+  { name: 'rdbchecksum', type: 'bool', default: 'yes', mutable: false, section: 'SNAPSHOTTING',
+    help: 'Write a CRC64 at the end of the dump and check it when loading (no: write zeros, which loaders never check).' },
+  { name: 'dbfilename', type: 'string', default: 'dump.rdb', mutable: true, protected: true, parse: parseDbfilename, section: 'SNAPSHOTTING',
+    help: 'File name of the dump, inside dir. It is written through temp-<pid>.rdb, fsync and rename, so a crash leaves the old or the new dump, never a torn one; it is loaded at startup when appendonly is no (a damaged file stops startup).' },
   // security
   { name: 'requirepass', type: 'string', default: '', mutable: true, section: 'SECURITY',
     help: 'Password clients must send with AUTH (empty: no password). A change applies to AUTHs that follow.' },

@@ -31,11 +31,15 @@ import { PubSub, subscribedContextError } from './pubsub';
 import { notify, NOTIFY, parseNotifyFlags } from './notify';
 import { Stats } from './stats';
 import { setupInfo } from './info';
+import { setupSnapshots } from '../persistence/snapshot';
 import { setupMonitoring } from './slowlog';
 
 export const KEVY_VERSION = '0.1.0';
 /** The Redis version kevy answers as (clients choose features by it). */
 export const REDIS_VERSION = '7.0.15';
+
+/** A startup hook could not load the data (a damaged dump or AOF): the message says which file, where, and what to do. */
+export class StartupError extends Error {}
 
 export interface ServerHooks {
   /** null: run the command; a text: refuse with that error; '': already answered (queued). */
@@ -117,6 +121,7 @@ export class Server {
       this.applyLimits();
     });
     setupInfo(this);
+    setupSnapshots(this);
     setupMonitoring(this);
   }
 
@@ -366,8 +371,14 @@ export class Server {
   /** Run after SHUTDOWN (the command) closed everything: the CLI exits the process here. */
   readonly onExit: (() => void)[] = [];
 
-  /** Awaited in order by shutdown() before clients are closed: the final save goes here. */
+  /** Awaited in order by shutdown() before clients are closed (the final save runs before, in beforeShutdown). */
   readonly onShutdown: (() => Promise<void> | void)[] = [];
+  /**
+   * Run synchronously first by shutdown(), before anything closes (Redis's
+   * finishShutdown: the final save). A throw refuses the shutdown: the
+   * promise rejects with it and the server goes on serving.
+   */
+  readonly beforeShutdown: (() => void)[] = [];
   private shutdownDone: Promise<void> | null = null;
 
   /**
@@ -378,6 +389,11 @@ export class Server {
    */
   shutdown(graceMs = 5000): Promise<void> {
     if (this.shutdownDone) return this.shutdownDone;
+    try {
+      for (const fn of this.beforeShutdown) fn();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.shuttingDown = true;
     this.shutdownDone = (async () => {
       const closing = this.closeListeners();

@@ -1,0 +1,182 @@
+/**
+ * A point-in-time view of the whole keyspace without fork(): what BGSAVE
+ * (and an AOF rewrite) serialize while the server keeps serving writes.
+ *
+ * Redis forks and lets the kernel copy pages on write. kevy does the
+ * copy-on-write per key instead:
+ *
+ *  - start() notes, per database, the IndexedMap it walks and how many keys
+ *    it holds (the RESIZEDB hints).
+ *  - step() walks each database's map by slot, downward (the map's
+ *    "scan-downward" invariant: every key present during the whole walk is
+ *    visited at least once), handing each key not yet emitted to `emit`,
+ *    for about `budgetMs` per call.
+ *  - the keyspace calls keyWillChange(db, key) BEFORE any change to a key
+ *    (set, delete, in-place mutation, expiry, TTL change, flush, swap). If
+ *    that key has not been emitted yet and exists, its current value is the
+ *    one it had at start(): it is emitted right then, with its current TTL.
+ *    If it does not exist, it was created after start(): it is marked so
+ *    the walk never emits it.
+ *
+ * Invariants: "once" (a key is emitted at most once per database: `done`
+ * holds every key emitted or excluded); "as-of-start" (a key is emitted
+ * with the value and TTL it had at start(), and only if it existed then).
+ *
+ * A database whose map object was replaced (FLUSHDB/FLUSHALL, SWAPDB) had
+ * every key announced first, so all its keys of start() are emitted by then:
+ * the walk marks it finished and ignores it from there on.
+ *
+ *   const view = new PointInTimeView(server, (db, key, value, expireAt) => enc.key(key, value, expireAt));
+ *   view.start();
+ *   while (!view.step(1)) await nextTurn();   // view.detach() on abort
+ */
+import type { Server } from '../server/server';
+import type { Database } from '../store/database';
+import type { IndexedMap } from '../store/indexed';
+import type { Value } from '../store/types';
+
+/** Receives each key of the view once: its database index, value and absolute TTL (-1: none). */
+export type EmitKey = (db: number, key: string, value: Value, expireAtMs: number) => void;
+
+interface DbWalk {
+  db: Database;
+  /** The map the walk started with; another object there means the database was flushed or swapped. */
+  data: IndexedMap<Value>;
+  /** Keys at start() and keys with a TTL then (RESIZEDB hints). */
+  size: number;
+  expires: number;
+  /** Next slot to visit (downward); -1 when finished. */
+  slot: number;
+  finished: boolean;
+  done: Set<string>;
+}
+
+const VIEWS = Symbol('pointInTimeViews');
+
+interface ViewHost {
+  [VIEWS]?: Set<PointInTimeView>;
+}
+
+/**
+ * Chains keyWillChange once per server so any number of views (a BGSAVE and
+ * an AOF rewrite) see every change. With no view active it costs one size check.
+ */
+function viewsOf(server: Server): Set<PointInTimeView> {
+  const host = server as unknown as ViewHost;
+  let views = host[VIEWS];
+  if (views === undefined) {
+    const set = new Set<PointInTimeView>();
+    views = set;
+    host[VIEWS] = set;
+    const hooks = server.keyspaceHooks;
+    const prev = hooks.keyWillChange;
+    hooks.keyWillChange = (db, key) => {
+      prev(db, key);
+      if (set.size !== 0) for (const v of set) v.willChange(db, key);
+    };
+  }
+  return views;
+}
+
+export class PointInTimeView {
+  private walks: DbWalk[] = [];
+  private current = 0;
+  private attached = false;
+  /** Keys emitted so far, and keys the view holds in all (INFO current_save_keys_*). */
+  emitted = 0;
+  total = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly emit: EmitKey,
+  ) {}
+
+  /** Takes the view: from now on, changes are copied before they happen. */
+  start(): void {
+    this.walks = this.server.dbs.map((db) => ({
+      db,
+      data: db.data,
+      size: db.data.size,
+      expires: db.expires.size,
+      slot: db.data.size - 1,
+      finished: db.data.size === 0,
+      done: new Set<string>(),
+    }));
+    this.total = this.walks.reduce((n, w) => n + w.size, 0);
+    this.current = 0;
+    viewsOf(this.server).add(this);
+    this.attached = true;
+  }
+
+  /** Key and TTL counts of database i at start() (for RESIZEDB). */
+  sizeOf(db: number): { size: number; expires: number } {
+    const w = this.walks[db];
+    return { size: w.size, expires: w.expires };
+  }
+
+  /** Stops following changes (after the last step, or to abort). */
+  detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    viewsOf(this.server).delete(this);
+    this.walks = [];
+  }
+
+  /** Called before key changes in db (through the chained keyspace hook). */
+  willChange(db: Database, key: string): void {
+    const w = this.walks[db.id];
+    if (w === undefined || w.finished) return;
+    if (w.db.data !== w.data) {
+      w.finished = true;
+      return;
+    }
+    if (w.done.has(key)) return;
+    w.done.add(key);
+    const value = w.data.get(key);
+    if (value === undefined) return; // created after start(): not part of the view
+    const when = w.db.expires.get(key);
+    this.emitted++;
+    this.emit(db.id, key, value, when === undefined ? -1 : when);
+  }
+
+  /**
+   * Walks for about budgetMs (at least a few keys); true when every key of
+   * the view was emitted (then call detach()).
+   */
+  step(budgetMs: number): boolean {
+    const deadline = performance.now() + budgetMs;
+    while (this.current < this.walks.length) {
+      const w = this.walks[this.current];
+      if (w.finished || w.db.data !== w.data) {
+        w.finished = true;
+        this.current++;
+        continue;
+      }
+      const data = w.data;
+      const expires = w.db.expires;
+      const done = w.done;
+      const id = w.db.id;
+      let slot = Math.min(w.slot, data.size - 1);
+      for (let n = 0; slot >= 0; slot--) {
+        const key = data.keyAt(slot);
+        if (!done.has(key)) {
+          done.add(key);
+          const when = expires.size === 0 ? undefined : expires.get(key);
+          this.emitted++;
+          this.emit(id, key, data.valAt(slot), when === undefined ? -1 : when);
+        }
+        if (++n === 64) {
+          n = 0;
+          if (performance.now() >= deadline) {
+            w.slot = slot - 1;
+            return false;
+          }
+        }
+      }
+      w.slot = -1;
+      w.finished = true;
+      this.current++;
+    }
+    return true;
+  }
+}

@@ -13,6 +13,7 @@
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { processCommand } from '../server/dispatcher';
+import { trackingCommands, trackingFlags, trackingRedirect } from '../server/tracking';
 import type { Server } from '../server/server';
 import { parseInt64 } from '../util/numbers';
 import { validClientName } from './connection';
@@ -62,6 +63,7 @@ function flagsOf(c: Client): string {
   if (c.state.subscribed === true) f += 'P';
   if (c.multi !== null) f += 'x';
   if (c.blocked) f += 'b';
+  f += trackingFlags(c);
   if ((c.state.watch as { dirty?: boolean } | undefined)?.dirty === true) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
@@ -107,7 +109,7 @@ function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
     ` multi=${o.multi === null ? -1 : o.multi.queue.length} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem}` +
     ` multi-mem=${multiMem} rbs=${rbs} rbp=${o.out.length} obl=${Math.min(o.out.length, 16384)} oll=${pending > 16384 ? 1 : 0}` +
     ` omem=${pending > 16384 ? pending - 16384 : 0} tot-mem=${1024 + qbuf + argvMem + multiMem + rbs + pending}` +
-    ` events=r${pending > 0 ? 'w' : ''} cmd=${cmd} user=default redir=-1 resp=${o.resp}\n`
+    ` events=r${pending > 0 ? 'w' : ''} cmd=${cmd} user=default redir=${trackingRedirect(o)} resp=${o.resp}\n`
   );
 }
 
@@ -442,4 +444,5 @@ export const commands: Record<string, Handler> = {
   'client|pause': clientPause,
   'client|unpause': clientUnpause,
   'client|help': (c) => replyHelp(c, CLIENT_HELP),
+  ...trackingCommands,
 };

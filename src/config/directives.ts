@@ -184,6 +184,8 @@ export const DIRECTIVES: Directive[] = [
   { name: 'client-output-buffer-limit', type: 'list', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
     mutable: true, parse: parseObufLimits, section: 'LIMITS',
     help: 'Output buffer limits per client class: <class> <hard> <soft> <soft-seconds>, class normal, replica or pubsub. A client whose pending output reaches the hard limit, or stays above the soft limit for soft-seconds, is disconnected (0 disables a limit).' },
+  { name: 'tracking-table-max-keys', type: 'int', default: '1000000', mutable: true, min: 0, max: LLONG_MAX, section: 'LIMITS',
+    help: 'Keys remembered for client side caching (CLIENT TRACKING); beyond it the oldest are forgotten and their clients told to drop them (0: no limit).' },
   // keyspace notifications
   { name: 'notify-keyspace-events', type: 'string', default: '', mutable: true, parse: parseNotify, section: 'EVENT NOTIFICATION',
     help: 'Keyspace events published to Pub/Sub, as class characters: K keyspace channel, E keyevent channel, g generic, $ string, l list, s set, h hash, z zset, x expired, e evicted, t stream, m key miss, d module, n new key, A alias for g$lshzxetd. Empty disables notifications.' },

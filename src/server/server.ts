@@ -33,6 +33,7 @@ import { Stats } from './stats';
 import { setupInfo } from './info';
 import { setupSnapshots } from '../persistence/snapshot';
 import { setupMonitoring } from './slowlog';
+import { setupTracking } from './tracking';
 
 export const KEVY_VERSION = '0.1.0';
 /** The Redis version kevy answers as (clients choose features by it). */
@@ -123,6 +124,7 @@ export class Server {
     setupInfo(this);
     setupSnapshots(this);
     setupMonitoring(this);
+    setupTracking(this);
   }
 
   private applyLimits(): void {

@@ -36,6 +36,9 @@ import * as F from './rdb-format';
 export class RdbError extends Error {
   /** Set when the failure is an empty collection (Redis skips such a key when loading a file). */
   emptyKey = false;
+  /** The key being read when it failed, and its RDB type. */
+  key?: string;
+  valueType?: number;
   constructor(
     readonly reason: string,
     public offset: number,
@@ -46,10 +49,11 @@ export class RdbError extends Error {
   }
 
   updateMessage(): void {
+    const what = this.key === undefined ? this.reason : `${this.reason} (key '${printable(this.key)}', type ${this.valueType})`;
     this.message =
       this.file === undefined
-        ? `${this.reason} (at offset ${this.offset})`
-        : `Bad RDB file ${this.file} at offset ${this.offset}: ${this.reason}. ` +
+        ? `${what} (at offset ${this.offset})`
+        : `Bad RDB file ${this.file} at offset ${this.offset}: ${what}. ` +
           `Run kevy-check-rdb ${this.file} for details; fix or remove the file to start.`;
   }
 }
@@ -399,6 +403,7 @@ export function decodeValue(type: number, payload: Buffer, allowTrailing = false
  */
 export function decodeRdb(buf: Buffer, sink: RdbSink, opts: DecodeOptions = {}, progress?: RdbProgress): DecodeResult {
   const r = new RdbReader(buf);
+  progress?.attach?.(r);
   try {
     return decodeFile(r, sink, opts.checksum ?? true, progress);
   } catch (e) {
@@ -410,19 +415,26 @@ export function decodeRdb(buf: Buffer, sink: RdbSink, opts: DecodeOptions = {}, 
   }
 }
 
-/** Observer for kevy-check-rdb: where the decoder is and what it reads. */
+/**
+ * Observer for kevy-check-rdb: where the decoder is and what it reads.
+ * attach() hands over the reader (its `pos` is the current offset).
+ */
 export interface RdbProgress {
-  record?(offset: number): void;
+  attach?(r: RdbReader): void;
+  /** A type byte or opcode was read at `offset`. */
+  type?(type: number, offset: number): void;
+  /** A key name was read; its value comes next. */
   keyStart?(key: string, type: number, offset: number): void;
+  /** The stored checksum (0n: saved without one) was read, ending at `offset`; whether it matched. */
   checksum?(offset: number, ok: boolean, stored: bigint): void;
 }
 
 function decodeFile(r: RdbReader, sink: RdbSink, verify: boolean, progress?: RdbProgress): DecodeResult {
   const buf = r.buf;
-  if (buf.length < 9 || buf.toString('latin1', 0, 5) !== F.RDB_SIGNATURE) r.err('Wrong signature trying to load DB from file', 0);
+  if (buf.length < 9 || buf.toString('latin1', 0, 5) !== F.RDB_SIGNATURE) r.err('Wrong signature trying to load DB from file', 9);
   const verText = buf.toString('latin1', 5, 9);
   const version = /^[0-9]{4}$/.test(verText) ? Number(verText) : -1;
-  if (version < 1 || version > F.RDB_VERSION) r.err(`Can't handle RDB format version ${verText}`, 5);
+  if (version < 1 || version > F.RDB_VERSION) r.err(`Can't handle RDB format version ${Number.parseInt(verText, 10) || 0}`, 9);
   r.pos = 9;
   const result: DecodeResult = { keys: 0, emptyKeys: 0, version, checksumVerified: false };
   let expireAt = -1;
@@ -430,8 +442,8 @@ function decodeFile(r: RdbReader, sink: RdbSink, verify: boolean, progress?: Rdb
   let dbSelected = false;
   for (;;) {
     const at = r.pos;
-    progress?.record?.(at);
     const type = r.byte();
+    progress?.type?.(type, at);
     switch (type) {
       case F.OPCODE_EXPIRETIME:
         expireAt = r.uint32LE() * 1000;
@@ -477,8 +489,11 @@ function decodeFile(r: RdbReader, sink: RdbSink, verify: boolean, progress?: Rdb
           dbSelected = true;
         }
         if (!isLoadableType(type)) {
-          const name = F.TYPE_NAMES[type] ?? 'unknown';
-          r.err(`Key '${printable(key)}' has type ${type} (${name}), which kevy does not support`, at);
+          const e = new RdbError(`Type ${type} (${F.TYPE_NAMES[type] ?? 'unknown'}) is not supported by kevy`, at);
+          e.key = key;
+          e.valueType = type;
+          e.updateMessage();
+          throw e;
         }
         let value: Value;
         try {
@@ -491,8 +506,9 @@ function decodeFile(r: RdbReader, sink: RdbSink, verify: boolean, progress?: Rdb
             continue;
           }
           if (e instanceof RdbError) {
-            const ne = new RdbError(`${e.reason} (key '${printable(key)}', type ${type})`, e.offset);
-            throw ne;
+            e.key = key;
+            e.valueType = type;
+            e.updateMessage();
           }
           throw e;
         }
@@ -514,11 +530,11 @@ function decodeFile(r: RdbReader, sink: RdbSink, verify: boolean, progress?: Rdb
       const crc = crc64Update(crc64Init(), buf, 0, at);
       const computed = (BigInt(crc[1] >>> 0) << 32n) | BigInt(crc[0] >>> 0);
       const ok = computed === stored;
-      progress?.checksum?.(at, ok, stored);
-      if (!ok) r.err('Wrong RDB checksum', at);
+      progress?.checksum?.(r.pos, ok, stored);
+      if (!ok) r.err(`Wrong RDB checksum expected: (${stored.toString(16)}) got (${computed.toString(16)})`);
       result.checksumVerified = true;
     } else {
-      progress?.checksum?.(at, true, stored);
+      progress?.checksum?.(r.pos, true, stored);
     }
   }
   return result;

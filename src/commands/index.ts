@@ -22,6 +22,7 @@ import { commands as zset } from './zset';
 import { commands as sort } from './sort';
 import { commands as transactions } from './transactions';
 import { commands as pubsub } from './pubsub';
+import { commands as aof } from './aof';
 import { commands as dump } from './dump';
 
 export const families: Record<string, Handler>[] = [
@@ -44,5 +45,6 @@ export const families: Record<string, Handler>[] = [
   sort,
   transactions,
   pubsub,
+  aof,
   dump,
 ];

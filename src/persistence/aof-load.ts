@@ -25,13 +25,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '../server/client';
 import { processCommand } from '../server/dispatcher';
-import type { Server } from '../server/server';
+import { StartupError, type Server } from '../server/server';
 import type { CommandStats, Command } from '../commands/table';
 import { decodeRdb, RdbError } from './rdb-decode';
 import { fsyncDir, ManifestError, parseManifest, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
 
-export class AofLoadError extends Error {}
 
 export interface LoadStatus {
   /** ok | truncated (a tail was removed) | empty (no AOF yet). */
@@ -65,9 +64,10 @@ export function readManifest(server: Server, file: string): Manifest {
   }
 }
 
-function fatal(server: Server, lines: string[]): AofLoadError {
-  for (const l of lines) server.log.warning(l);
-  return new AofLoadError(lines.join(' '));
+/** The error that stops startup: one log line per element (kevy-server logs them). */
+function fatal(_server: Server, lines: string[]): StartupError {
+  // StartupError: kevy-server logs the lines and exits (never starts on partial data).
+  return new StartupError(lines.join('\n'));
 }
 
 /** Loads every file of the manifest into the server's databases. */
@@ -136,7 +136,7 @@ function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: st
 
 /**
  * Replays the RESP commands of one file. Returns the bytes removed from its
- * tail (0 when the file was whole); throws AofLoadError when it cannot load.
+ * tail (0 when the file was whole); throws StartupError when it cannot load.
  */
 function replay(
   server: Server,
@@ -167,7 +167,7 @@ function replay(
     }
     if (r.kind === 'format') {
       const tail = buf.length - pos;
-      if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax) {
+      if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax && !holdsCommand(buf, pos + 1)) {
         fake.multi = null;
         return cutTail(server, file, buf, cutAt, `${describeTail(buf, pos)} (${r.reason})`);
       }
@@ -191,6 +191,17 @@ function replay(
     return cutTail(server, file, buf, validBeforeMulti, 'unfinished MULTI');
   }
   return 0;
+}
+
+/**
+ * True if a complete command starts somewhere in buf[from..]: then the bad
+ * bytes are not a tail but a corrupt region with data after it.
+ */
+function holdsCommand(buf: Buffer, from: number): boolean {
+  for (let i = buf.indexOf(0x2a, from); i >= 0; i = buf.indexOf(0x2a, i + 1)) {
+    if (readCommand(buf, i).kind === 'command') return true;
+  }
+  return false;
 }
 
 function describeTail(buf: Buffer, from: number): string {
@@ -227,7 +238,7 @@ function cutTail(server: Server, file: string, buf: Buffer, at: number, why: str
   return removed;
 }
 
-function shortRead(server: Server, name: string, at: number, buf: Buffer, opts: LoadOptions, isLast: boolean): AofLoadError {
+function shortRead(server: Server, name: string, at: number, buf: Buffer, opts: LoadOptions, isLast: boolean): StartupError {
   return fatal(server, [
     `Unexpected end of file reading the append only file ${name} at offset ${at} (line ${lineAt(buf, at)})` +
       (isLast ? '' : ', which is not the last file of the AOF') + '.',
@@ -246,8 +257,12 @@ function badFormat(
   opts: LoadOptions,
   isLast: boolean,
   tail: number,
-): AofLoadError {
-  const where = isLast ? `${tail} bytes before the end, more than aof-load-corrupt-tail-max-size (${opts.corruptTailMax})` : 'not in the last file';
+): StartupError {
+  const where = !isLast
+    ? 'not in the last file'
+    : tail > opts.corruptTailMax
+      ? `${tail} bytes before the end, more than aof-load-corrupt-tail-max-size (${opts.corruptTailMax})`
+      : 'followed by complete commands';
   return fatal(server, [
     `Bad file format reading the append only file ${name} at offset ${at} (line ${lineAt(buf, at)}): ${reason}`,
     `The last complete command ends at offset ${start}; the corrupt region is ${where}, so kevy will not drop what follows it.`,

@@ -273,7 +273,10 @@ export class AofWriter {
           rest = rest.slice(n);
         }
       }
-      this.queue.unshift({ ...batch, data: rest });
+      // The current file's bytes go back in front of what is pending (to
+      // whatever file is current when retried); a finished file's stay its own.
+      if (batch.last) this.queue.unshift({ ...batch, data: rest });
+      else this.pending = rest + this.pending;
       const code = err ? (err as NodeJS.ErrnoException).code : 'ENOSPC'; // a short write: Redis assumes ENOSPC
       this.failed(code, err ? err.message : 'short write', 'write');
     });

@@ -33,6 +33,7 @@ import { Stats } from './stats';
 import { setupInfo } from './info';
 import { setupSnapshots } from '../persistence/snapshot';
 import { setupMonitoring } from './slowlog';
+import { setupAof } from '../persistence/aof-setup';
 import { setupTracking } from './tracking';
 
 export const KEVY_VERSION = '0.1.0';
@@ -124,6 +125,7 @@ export class Server {
     setupInfo(this);
     setupSnapshots(this);
     setupMonitoring(this);
+    setupAof(this);
     setupTracking(this);
   }
 

@@ -28,8 +28,15 @@ const MAX_LIT = 1 << 5;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
-/** Offsets of earlier 3-byte sequences; kept between calls (see above). */
-const htab = new Uint32Array(HSIZE);
+/** A compressor's hash table: offsets of earlier 3-byte sequences. */
+export type LzfTable = Uint32Array;
+
+export function newLzfTable(): LzfTable {
+  return new Uint32Array(HSIZE);
+}
+
+/** The table kept between calls (see above), as Redis's main process has one. */
+const sharedTable = newLzfTable();
 
 function idx(h: number): number {
   return ((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) & (HSIZE - 1);
@@ -37,12 +44,12 @@ function idx(h: number): number {
 
 /**
  * Compresses src into at most maxOut bytes. Returns null when the result
- * would not fit (Redis then stores the string uncompressed).
+ * would not fit (Redis then stores the string uncompressed). `tab` is the
+ * hash table to use and leave behind (the shared one by default).
  */
-export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
+export function lzfCompress(src: Uint8Array, maxOut: number, tab: LzfTable = sharedTable): Buffer | null {
   const inLen = src.length;
   if (inLen === 0 || maxOut <= 0) return null;
-  const tab = htab;
   const out = Buffer.allocUnsafe(maxOut);
   const outEnd = maxOut;
   const inEnd = inLen;

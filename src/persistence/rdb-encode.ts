@@ -29,7 +29,7 @@ import type { ListValue } from '../store/list';
 import type { SetValue } from '../store/set';
 import type { ZSetValue } from '../store/zset';
 import { crc64Bytes, crc64Init, crc64Update, type Crc64State } from './crc64';
-import { lzfCompress } from './lzf';
+import { lzfCompress, newLzfTable, type LzfTable } from './lzf';
 import * as F from './rdb-format';
 
 const CHUNK = 64 * 1024;
@@ -45,12 +45,19 @@ export interface RdbEncoderOptions {
   now?: number;
   /** Size of the first chunk (small for a DUMP of one value). */
   initialChunk?: number;
+  /**
+   * Compress with the process-wide LZF table (DUMP, as Redis's main
+   * process does). Off by default: a snapshot gets a table of its own, as a
+   * Redis BGSAVE child does, so saving leaves DUMP's output unchanged.
+   */
+  sharedLzfTable?: boolean;
 }
 
 export class RdbEncoder {
   private readonly compress: boolean;
   private readonly checksum: boolean;
   private readonly now: number;
+  private readonly lzfTable: LzfTable | undefined;
   private readonly crc: Crc64State = crc64Init();
   /** Slices finished and not yet taken. */
   private out: Buffer[] = [];
@@ -66,6 +73,7 @@ export class RdbEncoder {
     this.checksum = opts.checksum;
     this.now = opts.now ?? -Infinity;
     this.buf = Buffer.allocUnsafe(opts.initialChunk ?? CHUNK);
+    this.lzfTable = opts.sharedLzfTable ? undefined : newLzfTable();
   }
 
   // ---- the stream -----------------------------------------------------
@@ -199,7 +207,7 @@ export class RdbEncoder {
     if (len <= 11 && len > 0 && this.intString(s)) return;
     if (this.compress && len > F.LZF_MIN_LEN) {
       const bytes = Buffer.from(s, 'latin1');
-      const c = lzfCompress(bytes, len - 4);
+      const c = lzfCompress(bytes, len - 4, this.lzfTable);
       if (c !== null) {
         this.byte((F.LEN_ENCVAL << 6) | F.ENC_LZF);
         this.length(c.length);
@@ -335,7 +343,7 @@ export function typeOf(v: Value): number {
  * `compress` follows rdbcompression (on by default, as in Redis).
  */
 export function encodeValue(value: Value, compress = true): { type: number; payload: Buffer } {
-  const enc = new RdbEncoder({ compress, checksum: false, initialChunk: 256 });
+  const enc = new RdbEncoder({ compress, checksum: false, initialChunk: 256, sharedLzfTable: true });
   enc.value(value);
   const parts = enc.take();
   return { type: typeOf(value), payload: parts.length === 1 ? parts[0] : Buffer.concat(parts) };

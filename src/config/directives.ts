@@ -104,11 +104,13 @@ function parseObufLimits(args: string[], current: string): { value: string } | {
 
 /**
  * save: pairs of `<seconds> <changes>` (setConfigSaveOption). Every word is
- * a whole number as strtoll reads it (an empty word is 0), seconds >= 1 and
- * changes >= 0; a single "" means no save points.
+ * a whole number as strtoll reads it (an empty word is 0: "10 " is 10 0, as
+ * in Redis), seconds >= 1 and changes >= 0; a single "" means no save points.
  */
-function parseSave(args: string[]): { value: string } | { reason: string } {
-  if (args.length === 1 && args[0] === '') return { value: '' };
+function parseSave(value: string[]): { value: string } | { reason: string } {
+  if (value.length === 1 && value[0] === '') return { value: '' };
+  // CONFIG SET passes the value split at each space; the embedding API may pass it whole.
+  const args = value.flatMap((a) => a.split(' '));
   const bad = { reason: 'Invalid save parameters' };
   if (args.length % 2 !== 0) return bad;
   const nums: string[] = [];

@@ -95,7 +95,8 @@ export function writesDenied(server: Server): boolean {
 
 function markSaved(server: Server, dirtyBefore: number): void {
   const st = snapshotState(server);
-  server.dirty -= dirtyBefore;
+  // A DEBUG RELOAD during a BGSAVE already reset dirty: never below zero.
+  server.dirty = Math.max(0, server.dirty - dirtyBefore);
   st.lastSave = unixNow();
   st.lastBgsaveOk = true;
   const f = info(server);

@@ -2,29 +2,36 @@
  * A point-in-time view of the whole keyspace without fork(): what BGSAVE
  * (and an AOF rewrite) serialize while the server keeps serving writes.
  *
- * Redis forks and lets the kernel copy pages on write. kevy does the
- * copy-on-write per key instead:
+ * Redis forks and lets the kernel copy pages on write. kevy copies per key:
  *
- *  - start() notes, per database, the IndexedMap it walks and how many keys
- *    it holds (the RESIZEDB hints).
- *  - step() walks each database's map by slot, downward (the map's
- *    "scan-downward" invariant: every key present during the whole walk is
- *    visited at least once), handing each key not yet emitted to `emit`,
- *    for about `budgetMs` per call.
+ *  - start() notes, per database, the IndexedMap it walks and its size (the
+ *    RESIZEDB hints).
+ *  - step() walks each map by slot, downward, from a cursor `next`: slots
+ *    above it are "passed". The map's "scan-downward" invariant makes every
+ *    key present during the whole walk reach the cursor.
  *  - the keyspace calls keyWillChange(db, key) BEFORE any change to a key
- *    (set, delete, in-place mutation, expiry, TTL change, flush, swap). If
- *    that key has not been emitted yet and exists, its current value is the
- *    one it had at start(): it is emitted right then, with its current TTL.
- *    If it does not exist, it was created after start(): it is marked so
- *    the walk never emits it.
+ *    (set, delete, in-place mutation, expiry, TTL change, flush, swap). A key
+ *    at or below the cursor that was not emitted yet still holds the value
+ *    (and TTL) it had at start(): it is emitted right then and put in `done`.
+ *    A key that does not exist is being created: it lands above the cursor,
+ *    in the passed region, and is never emitted.
+ *  - a delete moves the map's last key into the freed slot. If the last key
+ *    is in the passed region (walked already, or created after start) and the
+ *    changing key is below the cursor, the last key might move down into the
+ *    unwalked region: it goes into `done` too, so the walk skips it.
  *
- * Invariants: "once" (a key is emitted at most once per database: `done`
- * holds every key emitted or excluded); "as-of-start" (a key is emitted
- * with the value and TTL it had at start(), and only if it existed then).
+ * `done` holds only keys the hooks touched (emitted, or moved down); the walk
+ * drops a key from it when it passes the key's slot, so it stays as small as
+ * the write traffic during the save. (A Set of every walked key would stall
+ * the loop for tens of ms when V8 rehashes it at a million entries.)
+ *
+ * Invariants: "once" (a key is emitted at most once per database) and
+ * "as-of-start" (a key is emitted with the value and TTL it had at start(),
+ * and only if it existed then).
  *
  * A database whose map object was replaced (FLUSHDB/FLUSHALL, SWAPDB) had
- * every key announced first, so all its keys of start() are emitted by then:
- * the walk marks it finished and ignores it from there on.
+ * every key announced first, so every key it had at start() was emitted by
+ * then: the walk marks it finished and ignores it from there on.
  *
  *   const view = new PointInTimeView(server, (db, key, value, expireAt) => enc.key(key, value, expireAt));
  *   view.start();
@@ -45,9 +52,10 @@ interface DbWalk {
   /** Keys at start() and keys with a TTL then (RESIZEDB hints). */
   size: number;
   expires: number;
-  /** Next slot to visit (downward); -1 when finished. */
-  slot: number;
+  /** Next slot to visit (downward); slots above it are passed. */
+  next: number;
   finished: boolean;
+  /** Keys at or below `next` the walk must skip (emitted by a hook, or moved down from the passed region). */
   done: Set<string>;
 }
 
@@ -78,6 +86,9 @@ function viewsOf(server: Server): Set<PointInTimeView> {
   return views;
 }
 
+/** Keys walked between two looks at the clock. */
+const CLOCK_EVERY = 16;
+
 export class PointInTimeView {
   private walks: DbWalk[] = [];
   private current = 0;
@@ -98,7 +109,7 @@ export class PointInTimeView {
       data: db.data,
       size: db.data.size,
       expires: db.expires.size,
-      slot: db.data.size - 1,
+      next: db.data.size - 1,
       finished: db.data.size === 0,
       done: new Set<string>(),
     }));
@@ -126,17 +137,23 @@ export class PointInTimeView {
   willChange(db: Database, key: string): void {
     const w = this.walks[db.id];
     if (w === undefined || w.finished) return;
-    if (w.db.data !== w.data) {
+    const data = w.data;
+    if (db.data !== data) {
       w.finished = true;
       return;
     }
+    const last = data.size - 1;
+    // Deletes only shrink the map: keep the cursor inside it, so keys appended next land above it.
+    if (w.next > last) w.next = last;
+    const slot = data.slotOf(key);
+    if (slot < 0 || slot > w.next) return; // being created, or in the passed region
+    // The change may be a delete that moves the last key into `slot`.
+    if (last > w.next) w.done.add(data.keyAt(last));
     if (w.done.has(key)) return;
     w.done.add(key);
-    const value = w.data.get(key);
-    if (value === undefined) return; // created after start(): not part of the view
-    const when = w.db.expires.get(key);
+    const when = db.expires.size === 0 ? undefined : db.expires.get(key);
     this.emitted++;
-    this.emit(db.id, key, value, when === undefined ? -1 : when);
+    this.emit(db.id, key, data.valAt(slot), when === undefined ? -1 : when);
   }
 
   /**
@@ -156,24 +173,25 @@ export class PointInTimeView {
       const expires = w.db.expires;
       const done = w.done;
       const id = w.db.id;
-      let slot = Math.min(w.slot, data.size - 1);
+      let slot = Math.min(w.next, data.size - 1);
       for (let n = 0; slot >= 0; slot--) {
         const key = data.keyAt(slot);
-        if (!done.has(key)) {
-          done.add(key);
+        if (done.size !== 0 && done.delete(key)) {
+          // Emitted by a hook, or walked before and moved down: skip.
+        } else {
           const when = expires.size === 0 ? undefined : expires.get(key);
           this.emitted++;
           this.emit(id, key, data.valAt(slot), when === undefined ? -1 : when);
         }
-        if (++n === 64) {
+        if (++n === CLOCK_EVERY) {
           n = 0;
           if (performance.now() >= deadline) {
-            w.slot = slot - 1;
+            w.next = slot - 1;
             return false;
           }
         }
       }
-      w.slot = -1;
+      w.next = -1;
       w.finished = true;
       this.current++;
     }

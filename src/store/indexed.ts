@@ -77,6 +77,12 @@ export class IndexedMap<V> {
     return this.keyArr[Math.floor(Math.random() * n)];
   }
 
+  /** The slot of key, or -1 when absent (a point-in-time walk compares it with its cursor). */
+  slotOf(key: string): number {
+    const i = this.index.get(key);
+    return i === undefined ? -1 : i;
+  }
+
   /** The key and value at a slot (0 <= slot < size); for sampling. */
   keyAt(slot: number): string {
     return this.keyArr[slot];

@@ -9,9 +9,14 @@
  *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
  *
  * Writes bench/results.json. Needs `redis-server` and `redis-benchmark` on PATH.
+ *
+ * Other suites run the script of that name in bench/ with the remaining options:
+ *
+ *   npm run bench -- --suite snapshot --keys 1000000          (SAVE time, dump size, load time)
+ *   npm run bench -- --suite bgsave-latency --keys 1000000    (GET latency and stalls during BGSAVE)
  */
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -76,7 +81,7 @@ async function start(kind, o) {
   const proc =
     kind === 'redis'
       ? spawn('redis-server', [...common, '--save', '', ...persistenceArgs(o)], { stdio: 'ignore' })
-      : spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'kevy-server'), ...common, ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'kevy-server'), ...common, '--save', '', ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitPort(port);
   return { kind, port, dir, proc };
 }
@@ -103,8 +108,19 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
+const SUITES = ['snapshot', 'bgsave-latency'];
+
 async function main() {
-  const o = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const si = argv.indexOf('--suite');
+  if (si >= 0) {
+    const suite = argv[si + 1];
+    if (!SUITES.includes(suite)) throw new Error(`unknown suite ${suite} (one of ${SUITES.join(', ')})`);
+    const rest = [...argv.slice(0, si), ...argv.slice(si + 2)];
+    const r = spawnSync(process.execPath, [path.join(__dirname, `${suite}.js`), ...rest], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+  const o = parseArgs(argv);
   const redis = await start('redis', o);
   const kevy = await start('kevy', o);
   const rows = [];

@@ -187,6 +187,22 @@ test('FLUSHALL before a restart stays flushed', async () => {
   expect(cli(p.port, 'DBSIZE')).toBe('0');
 }, 60000);
 
+test('SIGTERM whose final save fails keeps the server running; the next SIGTERM saves and exits', async () => {
+  const dir = newDir();
+  const p = await start(dir);
+  cli(p.port, 'SET', 'k', 'v');
+  // The final save's temp file is a link to /dev/full: the write fails with ENOSPC (the failed save removes the link).
+  fs.symlinkSync('/dev/full', path.join(dir, `temp-${p.proc.pid}.rdb`));
+  p.proc.kill('SIGTERM');
+  for (let i = 0; i < 200 && !p.out().includes('errors trying to shut down'); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(p.out()).toContain("Error trying to save the DB, can't exit.");
+  expect(p.out()).toContain('SIGTERM received but errors trying to shut down the server, check the logs for more information');
+  expect(cli(p.port, 'GET', 'k')).toBe('v');
+  expect(await term(p)).toBe(0);
+  const p2 = await start(dir);
+  expect(cli(p2.port, 'GET', 'k')).toBe('v');
+}, 60000);
+
 test('SIGKILL during a large BGSAVE leaves the old or the new dump, never a torn one', async () => {
   const dir = newDir();
   const dump = path.join(dir, 'dump.rdb');

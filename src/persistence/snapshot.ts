@@ -75,18 +75,6 @@ function info(server: Server): Record<string, string | number> {
   return persistenceInfo(server).fields;
 }
 
-// INFO fields that change while a BGSAVE runs.
-infoProviders.set('rdb_current_bgsave_time_sec', (s) => {
-  const bg = snapshotState(s)?.bgsave;
-  return bg ? Math.floor((Date.now() - bg.startedAt) / 1000) : -1;
-});
-infoProviders.set('current_save_keys_processed', (s) => snapshotState(s)?.bgsave?.processed ?? 0);
-infoProviders.set('current_save_keys_total', (s) => snapshotState(s)?.bgsave?.total ?? 0);
-infoProviders.set('current_fork_perc', (s) => {
-  const bg = snapshotState(s)?.bgsave;
-  return bg && bg.total > 0 ? ((bg.processed / bg.total) * 100).toFixed(2) : '0.00';
-});
-
 /** Redis's writeCommandsDeniedByDiskError for the RDB side. */
 export function writesDenied(server: Server): boolean {
   const st = snapshotState(server);
@@ -285,8 +273,30 @@ export function debugReload(server: Server, opts: { save: boolean; flush: boolea
   return null;
 }
 
+/**
+ * INFO fields that change while a BGSAVE runs. Registered at the first
+ * setupSnapshots(), not at module load: info.ts and this module import
+ * each other through server.ts.
+ */
+let providersSet = false;
+function setInfoProviders(): void {
+  if (providersSet) return;
+  providersSet = true;
+  infoProviders.set('rdb_current_bgsave_time_sec', (s) => {
+    const bg = snapshotState(s)?.bgsave;
+    return bg ? Math.floor((Date.now() - bg.startedAt) / 1000) : -1;
+  });
+  infoProviders.set('current_save_keys_processed', (s) => snapshotState(s)?.bgsave?.processed ?? 0);
+  infoProviders.set('current_save_keys_total', (s) => snapshotState(s)?.bgsave?.total ?? 0);
+  infoProviders.set('current_fork_perc', (s) => {
+    const bg = snapshotState(s)?.bgsave;
+    return bg && bg.total > 0 ? ((bg.processed / bg.total) * 100).toFixed(2) : '0.00';
+  });
+}
+
 /** Wires snapshots into a server: state, startup load, cron, MISCONF, final save. */
 export function setupSnapshots(server: Server): void {
+  setInfoProviders();
   const st: SnapshotState = {
     bgsave: null,
     scheduled: false,

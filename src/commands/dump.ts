@@ -20,6 +20,7 @@ import { crc64Bytes, crc64Init, crc64Update } from '../persistence/crc64';
 import { encodeValue } from '../persistence/rdb-encode';
 import { decodeValue, isObjectType, RdbError } from '../persistence/rdb-decode';
 import { RDB_VERSION } from '../persistence/rdb-format';
+import { Database } from '../store/database';
 import type { Value } from '../store/types';
 import { parseBigInt64 } from '../util/numbers';
 import type { Handler } from './table';
@@ -128,8 +129,8 @@ function restoreCommand(c: Client, argv: string[]): void {
     when += BigInt(now);
     if (when > INT64_MAX) when -= UINT64; // long long wraps around, as in Redis
   }
-  if (when !== 0n && when <= BigInt(now)) {
-    // Already expired: nothing is created; a replaced key is gone (a DEL).
+  if (when !== 0n && when <= BigInt(now) && !Database.loading) {
+    // Already expired (not while loading the AOF, as checkAlreadyExpired): nothing is created; a replaced key is gone (a DEL).
     if (deleted) {
       c.propagateAs = [['DEL', key]];
       notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);

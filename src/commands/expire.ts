@@ -17,6 +17,7 @@
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { NOTIFY, notify } from '../server/notify';
+import { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 
@@ -113,7 +114,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     }
   }
   c.server.dirty++;
-  if (when <= Date.now()) {
+  if (when <= Date.now() && !Database.loading) {
     // Already expired: delete now and log a DEL (lazyfree-lazy-expire is no).
     db.delete(key);
     notify(c.server, NOTIFY.GENERIC, 'del', key, db.id);

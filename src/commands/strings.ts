@@ -17,6 +17,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { NOTIFY, notify } from '../server/notify';
+import { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import { numericCommands } from './strings-numeric';
@@ -263,7 +264,7 @@ function getexCommand(c: Client, argv: string[]): void {
   }
   c.bulk(v);
   const db = c.db;
-  if ((flags & (EXAT | PXAT)) && Number(when) <= Date.now()) {
+  if ((flags & (EXAT | PXAT)) && Number(when) <= Date.now() && !Database.loading) {
     // An absolute time already past: the key goes now.
     db.delete(key);
     c.server.dirty++;

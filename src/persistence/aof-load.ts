@@ -28,7 +28,8 @@ import { processCommand } from '../server/dispatcher';
 import { StartupError, type Server } from '../server/server';
 import type { CommandStats, Command } from '../commands/table';
 import { decodeRdb, RdbError } from './rdb-decode';
-import { fsyncDir, ManifestError, parseManifest, type Manifest } from './aof-manifest';
+import { Database } from '../store/database';
+import { fsyncDir, ManifestError, parseManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
 
 
@@ -78,6 +79,28 @@ export function loadFiles(server: Server, dir: string, m: Manifest, opts: LoadOp
   fake.authenticated = true;
   const stats = new Map<Command, CommandStats>();
   const totalCommands = server.stats.totalCommands;
+  // Nothing expires while replaying (Redis's server.loading): see Database.loading.
+  Database.loading = true;
+  try {
+    loadEach(server, dir, files, opts, fake, stats, result);
+  } finally {
+    Database.loading = false;
+  }
+  // Replaying is not serving: the command statistics stay as they were.
+  for (const [cmd, s] of stats) Object.assign(cmd.stats, s);
+  server.stats.totalCommands = totalCommands;
+  return result;
+}
+
+function loadEach(
+  server: Server,
+  dir: string,
+  files: AofFileInfo[],
+  opts: LoadOptions,
+  fake: Client,
+  stats: Map<Command, CommandStats>,
+  result: LoadStatus,
+): void {
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     const file = path.join(dir, f.name);
@@ -102,10 +125,6 @@ export function loadFiles(server: Server, dir: string, m: Manifest, opts: LoadOp
       result.truncatedBytes += removed;
     }
   }
-  // Replaying is not serving: the command statistics stay as they were.
-  for (const [cmd, s] of stats) Object.assign(cmd.stats, s);
-  server.stats.totalCommands = totalCommands;
-  return result;
 }
 
 function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: string): void {

@@ -50,6 +50,13 @@ export class Database {
     return this.data.size;
   }
 
+  /**
+   * True while the AOF is replayed at startup: nothing expires then (Redis's
+   * keyIsExpired and checkAlreadyExpired during server.loading), so a command
+   * logged before a key's TTL passed replays as it ran; the key expires later.
+   */
+  static loading = false;
+
   /** Now, in ms: the time against which TTLs are checked. */
   static now(): number {
     return Date.now();
@@ -58,7 +65,7 @@ export class Database {
   /** True if key has an expiry time that has passed; deletes it if so. */
   private expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > Date.now()) return false;
+    if (when === undefined || when > Date.now() || Database.loading) return false;
     this.hooks.keyWillChange(this, key);
     this.data.delete(key);
     this.expires.delete(key);

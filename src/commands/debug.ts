@@ -14,7 +14,7 @@
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import type { Value } from '../store/types';
-import { parseInt64 } from '../util/numbers';
+import { parseInt64, strtod } from '../util/numbers';
 import { debugReloadCommand } from './persistence';
 import type { Handler } from './table';
 
@@ -160,8 +160,9 @@ function debugCommand(c: Client, argv: string[]): void {
     c.arrayLen(DEBUG_HELP.length);
     for (const l of DEBUG_HELP) c.simple(l);
   } else if (sub === 'sleep' && argv.length === 3) {
-    // strtod: the longest numeric prefix, 0 when there is none.
-    const sec = parseFloat(argv[2]);
+    // strtod: the longest numeric prefix (up to a NUL), 0 when there is none.
+    const nul = argv[2].indexOf('\x00');
+    const sec = strtod(nul < 0 ? argv[2] : argv[2].slice(0, nul));
     sleepMs(Number.isFinite(sec) ? Math.trunc(sec * 1e6) / 1000 : 0);
     c.ok();
   } else if (sub === 'set-active-expire' && argv.length === 3) {

@@ -27,9 +27,8 @@ import { ListValue } from '../store/list';
 import { SetValue } from '../store/set';
 import type { Database } from '../store/database';
 import { ZSetValue } from '../store/zset';
-import { parseInt64 } from '../util/numbers';
+import { parseDoubleToNul, parseInt64, strtodErange } from '../util/numbers';
 import type { Handler } from './table';
-import { strtodRanged, strtodToNul } from './zset-common';
 
 interface SortItem {
   elem: string;
@@ -177,8 +176,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       if (alpha) {
         if (sortby !== null) it.cmp = by;
       } else {
-        const d = strtodToNul(by);
-        if (d === null || strtodRanged()) convError = true;
+        const d = parseDoubleToNul(by);
+        if (d === null || strtodErange()) convError = true;
         else it.score = d;
       }
     }

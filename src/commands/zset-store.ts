@@ -17,9 +17,9 @@ import type { Client } from '../server/client';
 import { notify, NOTIFY } from '../server/notify';
 import { SetValue } from '../store/set';
 import { ZSetValue } from '../store/zset';
-import { parseInt64 } from '../util/numbers';
+import { parseDouble, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
-import { parseScore, replyScored, replyScoredLen } from './zset-common';
+import { replyScored, replyScoredLen } from './zset-common';
 
 const UNION = 0;
 const INTER = 1;
@@ -104,7 +104,7 @@ function zsetOpGeneric(c: Client, argv: string[], numkeysAt: number, dst: string
     if (op !== DIFF && !cardOnly && remaining >= setnum + 1 && opt === 'weights') {
       j++;
       for (let i = 0; i < setnum; i++, j++) {
-        const w = parseScore(argv[j]);
+        const w = parseDouble(argv[j]);
         if (w === null) {
           c.error(E.WEIGHT_NOT_FLOAT);
           return;

@@ -14,7 +14,7 @@ import type { Client } from '../server/client';
 import { notify, NOTIFY } from '../server/notify';
 import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type SkipNode } from '../store/skiplist';
 import { ZSetValue } from '../store/zset';
-import { formatDouble, parseBigInt64, parseInt64 } from '../util/numbers';
+import { formatDouble, parseBigInt64, parseDouble, parseInt64 } from '../util/numbers';
 import { distinctRandomIndexes, parseScanCursor, parseScanOptions, replyEmptyScan } from './hash';
 import { globMatch } from '../util/glob';
 import type { Handler } from './table';
@@ -23,7 +23,6 @@ import {
   newLexRange,
   newScoreRange,
   parseLexRange,
-  parseScore,
   parseScoreRange,
   replyScored,
   replyScoredLen,
@@ -84,7 +83,7 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
   scores.length = 0;
   let maxLen = 0;
   for (let j = 0; j < elements; j++) {
-    const s = parseScore(argv[idx + j * 2]);
+    const s = parseDouble(argv[idx + j * 2]);
     if (s === null) {
       scores.length = 0;
       c.error(E.NOT_FLOAT);

@@ -41,6 +41,7 @@ import * as E from '../errors';
 import type { Database } from '../store/database';
 import type { Client } from './client';
 import type { Server } from './server';
+import { longDoubleToNumber, parseLongDouble } from '../util/longdouble';
 
 export interface BlockSpec {
   /** The database the keys live in (the client's db when it blocked). */
@@ -252,12 +253,12 @@ export function blockedClientCount(server: Server): number {
  * null on failure.
  */
 export function parseTimeout(c: Client, s: string): number | null {
-  const secs = parseLongDouble(s);
-  if (secs === null) {
+  const parsed = parseLongDouble(s);
+  if (parsed === null) {
     c.error(E.TIMEOUT_NOT_FLOAT);
     return null;
   }
-  const ms = secs * 1000;
+  const ms = longDoubleToNumber(parsed) * 1000;
   // x86 converts an out-of-range long double to LLONG_MIN: negative.
   if (!(ms < 9223372036854775808) || ms <= -1) {
     c.error(E.TIMEOUT_NEGATIVE);
@@ -271,49 +272,4 @@ export function parseTimeout(c: Client, s: string): number | null {
     return null;
   }
   return tval + now;
-}
-
-const DEC_RE = /^[+-]?(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
-const HEX_RE = /^([+-]?)0[xX](?:([0-9a-fA-F]+)\.?([0-9a-fA-F]*)|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
-const INF_RE = /^([+-]?)(?:inf|infinity)$/i;
-
-/**
- * strtold over the whole string, as getLongDoubleFromObject accepts it, as
- * a double. Values beyond the double range but within the long double range
- * come back as +-Infinity or 0; beyond the long double range they are
- * refused (ERANGE).
- */
-function parseLongDouble(s: string): number | null {
-  if (s.length === 0 || s.length > 5 * 1024) return null;
-  let m = DEC_RE.exec(s);
-  if (m !== null) {
-    const v = Number(s);
-    if (v === Infinity || v === -Infinity || v === 0) {
-      const digits = (m[1] ?? '') + (m[2] ?? '') + (m[3] ?? '');
-      const first = digits.search(/[1-9]/);
-      if (first < 0) return v; // a true zero
-      // Decimal exponent of the leading digit.
-      const intLen = m[3] !== undefined ? 0 : m[1].length;
-      const mag = intLen - 1 - first + Number(m[4] ?? 0);
-      if (mag > 4932 || mag < -4951) return null;
-    }
-    return v;
-  }
-  m = HEX_RE.exec(s);
-  if (m !== null) {
-    const ip = m[2] ?? '';
-    const fp = m[3] ?? m[4] ?? '';
-    let v = 0;
-    for (const ch of ip) v = v * 16 + parseInt(ch, 16);
-    let scale = 1 / 16;
-    for (const ch of fp) {
-      v += parseInt(ch, 16) * scale;
-      scale /= 16;
-    }
-    v *= Math.pow(2, Number(m[5] ?? 0));
-    return m[1] === '-' ? -v : v;
-  }
-  m = INF_RE.exec(s);
-  if (m !== null) return m[1] === '-' ? -Infinity : Infinity;
-  return null;
 }

@@ -116,6 +116,29 @@ export function parseLongDouble(s: string): ParsedLongDouble | null {
   return null;
 }
 
+/**
+ * The nearest double (rounded from the 64-bit mantissa, so possibly twice):
+ * enough where Redis only compares or scales the value (blocking timeouts).
+ * Beyond the double range it is +-Infinity or 0.
+ */
+export function longDoubleToNumber(v: ParsedLongDouble): number {
+  if ('inf' in v) return v.neg ? -Infinity : Infinity;
+  let x = Number(v.m);
+  let e = v.e;
+  // Scale in steps so intermediate powers of two stay finite.
+  while (e > 0 && x !== Infinity) {
+    const step = Math.min(e, 1000);
+    x *= 2 ** step;
+    e -= step;
+  }
+  while (e < 0 && x !== 0) {
+    const step = Math.max(e, -1000);
+    x *= 2 ** step;
+    e -= step;
+  }
+  return v.neg ? -x : x;
+}
+
 /** a + b rounded once to a long double; null when the sum is infinite. */
 export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
   if (a.m === 0n) return b.m === 0n ? { neg: a.neg && b.neg, m: 0n, e: 0 } : b;

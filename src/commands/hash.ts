@@ -3,8 +3,6 @@
  * HSTRLEN, HEXISTS, HKEYS, HVALS, HGETALL, HINCRBY, HINCRBYFLOAT,
  * HRANDFIELD, HSCAN. The value type is ../store/hash.ts.
  *
- * Also home of the HSCAN/SSCAN argument parsing (cursor, MATCH, COUNT) that
- * ./set.ts shares.
  *
  *   HSET h f v      -> :1        HGETALL h (RESP3) -> %1 f v
  *   HINCRBYFLOAT h n 1.5         is propagated as HSET h n <result>
@@ -16,6 +14,8 @@ import { HashValue } from '../store/hash';
 import { globMatch } from '../util/glob';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
+import { distinctRandomIndexes } from '../util/random';
+import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
 
 const LONG_MAX = 9223372036854775807n;
@@ -29,98 +29,6 @@ function lookupHash(c: Client, key: string): HashValue | undefined | null {
   if (typeof v !== 'string' && v.type === 'hash') return v as HashValue;
   c.error(E.WRONGTYPE);
   return null;
-}
-
-/**
- * parseScanCursorOrReply: strtoul over the whole argument. A leading space
- * is refused; '+'/'-' are accepted ('-1' wraps, as in C); the string ends
- * at the first NUL byte, as C sees it; the empty string is cursor 0.
- */
-export function parseScanCursor(s: string): number | null {
-  const nul = s.indexOf('\x00');
-  if (nul >= 0) s = s.slice(0, nul);
-  const n = s.length;
-  if (n === 0) return 0;
-  let i = 0;
-  const first = s.charCodeAt(0);
-  const neg = first === 45; /* - */
-  if (neg || first === 43 /* + */) i = 1;
-  if (i === n) return null;
-  for (let j = i; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  let v = BigInt(s.slice(i));
-  if (v > 0xffffffffffffffffn) return null;
-  if (neg && v !== 0n) v = 2n ** 64n - v;
-  return Number(v);
-}
-
-export interface ScanOptions {
-  count: number;
-  /** null when every element matches (no MATCH, or MATCH *). */
-  pattern: string | null;
-}
-
-/** The MATCH/COUNT options of HSCAN/SSCAN from argv[start]; replies and returns null on error. */
-export function parseScanOptions(c: Client, argv: string[], start: number): ScanOptions | null {
-  const opts: ScanOptions = { count: 10, pattern: null };
-  for (let i = start; i < argv.length; i += 2) {
-    const opt = argv[i].toLowerCase();
-    const hasArg = i + 1 < argv.length;
-    if (opt === 'count' && hasArg) {
-      const n = parseInt64(argv[i + 1]);
-      if (n === null) {
-        c.error(E.NOT_INTEGER);
-        return null;
-      }
-      if (n < 1) {
-        c.error(E.SYNTAX);
-        return null;
-      }
-      opts.count = n;
-    } else if (opt === 'match' && hasArg) {
-      opts.pattern = argv[i + 1] === '*' ? null : argv[i + 1];
-    } else {
-      c.error(E.SYNTAX);
-      return null;
-    }
-  }
-  return opts;
-}
-
-/** The reply to a scan of a missing key: cursor 0, no elements. */
-export function replyEmptyScan(c: Client): void {
-  c.out += '*2\r\n$1\r\n0\r\n*0\r\n';
-}
-
-/**
- * Picks `count` distinct positions in [0, size) uniformly (count < size):
- * rejection sampling when count is small against size, a partial
- * Fisher-Yates shuffle otherwise (Redis's CASE 3 / CASE 4).
- */
-export function distinctRandomIndexes(size: number, count: number): number[] {
-  const out: number[] = [];
-  if (count * 3 > size) {
-    const idx = new Array<number>(size);
-    for (let i = 0; i < size; i++) idx[i] = i;
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (size - i));
-      const t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
-      out.push(idx[i]);
-    }
-    return out;
-  }
-  const seen = new Set<number>();
-  while (out.length < count) {
-    const i = Math.floor(Math.random() * size);
-    if (seen.has(i)) continue;
-    seen.add(i);
-    out.push(i);
-  }
-  return out;
 }
 
 // ---- writes --------------------------------------------------------------

@@ -19,6 +19,7 @@ import type { Database } from '../store/database';
 import { typeName, type Value } from '../store/types';
 import { globMatch } from '../util/glob';
 import { parseInt64 } from '../util/numbers';
+import { parseScanCursor, parseScanOptions } from './scan';
 import type { Handler } from './table';
 
 const INT_MIN = -2147483648;
@@ -95,33 +96,6 @@ function keysCommand(c: Client, argv: string[]): void {
   c.bulkArray(out);
 }
 
-/**
- * strtoul(cursor, 10) as parseScanCursorOrReply accepts it: no leading
- * space, an optional sign ('-' wraps around 2^64), digits only, no overflow;
- * the empty string is cursor 0. Returns null when invalid. Cursors beyond
- * 2^53 lose precision, which is harmless: such a cursor was never issued.
- */
-function parseCursor(s: string): number | null {
-  const n = s.length;
-  if (n === 0) return 0;
-  let i = 0;
-  const first = s.charCodeAt(0);
-  const neg = first === 45; /* - */
-  if (neg || first === 43 /* + */) i = 1;
-  if (i === n) return null;
-  for (let j = i; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  if (n - i < 16) {
-    const v = Number(s.slice(i));
-    return neg && v !== 0 ? 2 ** 64 - v : v;
-  }
-  const v = BigInt(s.slice(i));
-  if (v > 0xffffffffffffffffn) return null;
-  return Number(neg && v !== 0n ? 2n ** 64n - v : v);
-}
-
 /** Keys visited by one SCAN step (reused: handlers never run concurrently). */
 const scanned: string[] = [];
 function collectKey(key: string): void {
@@ -129,40 +103,18 @@ function collectKey(key: string): void {
 }
 
 function scanCommand(c: Client, argv: string[]): void {
-  const cursor = parseCursor(argv[1]);
+  const cursor = parseScanCursor(argv[1]);
   if (cursor === null) {
     c.error(E.INVALID_CURSOR);
     return;
   }
-  let count = 10;
-  let pattern: string | null = null;
-  let type: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i].toLowerCase();
-    const hasArg = i + 1 < argv.length;
-    if (opt === 'count' && hasArg) {
-      const n = parseInt64(argv[i + 1]);
-      if (n === null) {
-        c.error(E.NOT_INTEGER);
-        return;
-      }
-      if (n < 1) {
-        c.error(E.SYNTAX);
-        return;
-      }
-      count = n;
-    } else if (opt === 'match' && hasArg) {
-      pattern = argv[i + 1] === '*' ? null : argv[i + 1];
-    } else if (opt === 'type' && hasArg) {
-      type = argv[i + 1].toLowerCase();
-    } else {
-      c.error(E.SYNTAX);
-      return;
-    }
-  }
+  const opts = parseScanOptions(c, argv, 2, true);
+  if (opts === null) return;
+  const pattern = opts.pattern;
+  const type = opts.type;
   const db = c.db;
   scanned.length = 0;
-  const next = db.data.scan(cursor, count, collectKey);
+  const next = db.data.scan(cursor, opts.count, collectKey);
   // Filter as Redis's scanGenericCommand step 3: pattern, then type (a
   // lookup that may expire the key: its type is then 'none'), then expiry.
   const keys: string[] = [];

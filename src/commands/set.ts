@@ -15,7 +15,8 @@ import { NOTIFY, notify } from '../server/notify';
 import { SetValue, difference, intersect, union } from '../store/set';
 import { globMatch } from '../util/glob';
 import { parseBigInt64, parseInt64 } from '../util/numbers';
-import { distinctRandomIndexes, parseScanCursor, parseScanOptions, replyEmptyScan } from './hash';
+import { distinctRandomIndexes } from '../util/random';
+import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
 
 const LONG_MAX = 9223372036854775807n;

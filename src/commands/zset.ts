@@ -15,7 +15,8 @@ import { notify, NOTIFY } from '../server/notify';
 import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type SkipNode } from '../store/skiplist';
 import { ZSetValue } from '../store/zset';
 import { formatDouble, parseBigInt64, parseDouble, parseInt64 } from '../util/numbers';
-import { distinctRandomIndexes, parseScanCursor, parseScanOptions, replyEmptyScan } from './hash';
+import { distinctRandomIndexes } from '../util/random';
+import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import { globMatch } from '../util/glob';
 import type { Handler } from './table';
 import {

@@ -9,6 +9,10 @@
  *   estimateValueBytes('hello', 5)   // 32: an embstr of 5 bytes
  */
 import type { Value } from '../store/types';
+import { HashValue } from '../store/hash';
+import { ListValue } from '../store/list';
+import { SetValue } from '../store/set';
+import { ZSetValue } from '../store/zset';
 import { parseInt64 } from '../util/numbers';
 
 const ROBJ = 16;
@@ -70,21 +74,17 @@ export function lpEntryBytes(s: string): number {
 /** The elements of a collection as flat strings (hash: field, value, ...), up to `max` entries. */
 type Sampler = (i: number) => string[];
 
-/** Element access by index for the kinds the store has (duck-typed: the store owns their shape). */
+/** Element access by index for each value type of the store. */
 function samplerOf(v: Value): Sampler | null {
-  const o = v as unknown as Record<string, unknown>;
-  if (typeof o.fieldAt === 'function' && typeof o.valueAt === 'function') {
-    const h = o as { fieldAt(i: number): string; valueAt(i: number): string };
-    return (i) => [h.fieldAt(i), h.valueAt(i)];
+  if (v instanceof HashValue) return (i) => [v.fieldAt(i), v.valueAt(i)];
+  if (v instanceof ZSetValue) {
+    return (i) => {
+      const n = v.at(i);
+      return n === null ? [''] : [n.member, String(n.score)];
+    };
   }
-  if (typeof o.memberAt === 'function' && typeof o.scoreAt === 'function') {
-    const z = o as { memberAt(i: number): string; scoreAt(i: number): number };
-    return (i) => [z.memberAt(i), String(z.scoreAt(i))];
-  }
-  if (typeof o.at === 'function') {
-    const a = o as { at(i: number): string | undefined };
-    return (i) => [a.at(i) ?? ''];
-  }
+  if (v instanceof SetValue) return (i) => [v.at(i)];
+  if (v instanceof ListValue) return (i) => [v.at(i) ?? ''];
   return null;
 }
 

@@ -18,6 +18,7 @@ import type { Command } from '../commands/table';
 import type { Client } from './client';
 import { MULTI_PASSTHROUGH, unwatchAll } from './multi';
 import { handleReadyKeys } from './blocking';
+import { Database } from '../store/database';
 
 /**
  * Replies with an error for a command that was refused before it ran. A
@@ -89,7 +90,17 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const modeBefore = c.replyMode;
   const t0 = performance.now();
   c.propagateAs = null;
-  cmd.handler!(c, argv);
+  Database.lookupStats = cmd.countsLookups ? server.stats : null;
+  try {
+    cmd.handler!(c, argv);
+  } catch (err) {
+    // A bug in a command must not take the server (and everyone's data) down:
+    // drop the partial reply, answer an error, log the stack.
+    c.out = c.out.slice(0, outBefore);
+    c.error(`ERR internal error running '${cmd.name}': ${(err as Error).message}`);
+    server.log.warning(`Internal error running '${cmd.name}': ${(err as Error).stack ?? String(err)}`);
+  }
+  Database.lookupStats = null;
   const usec = Math.round((performance.now() - t0) * 1000);
   cmd.stats.calls++;
   cmd.stats.usec += usec;

@@ -228,7 +228,7 @@ function copyCommand(c: Client, argv: string[]): void {
     return;
   }
   const when = src.getExpire(key);
-  if (dst.get(newkey) !== undefined && !replace) {
+  if (dst.getForWrite(newkey) !== undefined && !replace) {
     c.integer(0);
     return;
   }

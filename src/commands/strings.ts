@@ -180,8 +180,9 @@ function setGeneric(
     if (when === null) return;
   }
   const db = c.db;
-  // A plain SET needs no lookup: set() replaces whatever is there.
-  const old = flags & (GET | NX | XX) ? db.get(key) : undefined;
+  // A plain SET needs no lookup: set() replaces whatever is there. Only
+  // GET's lookup counts as a keyspace hit/miss (getGenericCommand).
+  const old = flags & GET ? db.get(key) : flags & (NX | XX) ? db.getForWrite(key) : undefined;
   if (flags & GET) {
     if (old !== undefined && typeof old !== 'string') {
       c.error(E.WRONGTYPE);

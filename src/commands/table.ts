@@ -38,6 +38,12 @@ export interface Command {
   readonly keyStep: number;
   readonly isWrite: boolean;
   readonly denyOom: boolean;
+  /**
+   * Its key lookups count as INFO keyspace_hits/misses: the commands whose
+   * keys Redis reads with lookupKeyRead (the read-only ones, and the
+   * writes in READ_LOOKUP_WRITES).
+   */
+  readonly countsLookups: boolean;
   handler: Handler | null;
   subcommands: Map<string, Command> | null;
   /** Raw COMMAND INFO and COMMAND DOCS entries from Redis (for COMMAND). */
@@ -55,6 +61,16 @@ function flagsOf(info: Meta[]): Set<string> {
   return new Set(f.set.map((x) => x.s));
 }
 
+/**
+ * Write commands that read (some of) their keys with lookupKeyRead: SET's GET
+ * and the GET-family (getGenericCommand), COPY's source, the sources of
+ * SUNIONSTORE/SDIFFSTORE/SINTERSTORE, the sorted set stores and BITOP, SORT.
+ */
+const READ_LOOKUP_WRITES = new Set([
+  'set', 'getex', 'getdel', 'getset', 'copy', 'sort', 'bitop',
+  'sunionstore', 'sdiffstore', 'sinterstore', 'zunionstore', 'zinterstore', 'zdiffstore', 'zrangestore',
+]);
+
 function makeCommand(info: Meta[], docs: Meta | undefined): Command {
   const flags = flagsOf(info);
   const subs = info[9] as Meta[][];
@@ -67,6 +83,7 @@ function makeCommand(info: Meta[], docs: Meta | undefined): Command {
     keyStep: info[5] as number,
     isWrite: flags.has('write'),
     denyOom: flags.has('denyoom'),
+    countsLookups: flags.has('readonly') || READ_LOOKUP_WRITES.has(info[0] as string),
     handler: null,
     subcommands: null,
     info,

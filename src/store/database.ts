@@ -57,6 +57,15 @@ export class Database {
    */
   static loading = false;
 
+  /**
+   * Where get() counts hits and misses (INFO keyspace_hits/misses), or null
+   * when lookups are not counted. The dispatcher points it at the server's
+   * stats while a command whose lookups Redis counts runs (lookupKeyRead, see
+   * Command.countsLookups) and clears it after, so writes, blocking wakeups,
+   * expiry and persistence never count.
+   */
+  static lookupStats: { keyspaceHits: number; keyspaceMisses: number } | null = null;
+
   /** Now, in ms: the time against which TTLs are checked. */
   static now(): number {
     return Date.now();
@@ -77,6 +86,26 @@ export class Database {
 
   /** The value at key, or undefined if it does not exist (or just expired). */
   get(key: string): Value | undefined {
+    const v = this.live(key);
+    const st = Database.lookupStats;
+    if (st !== null) {
+      if (v === undefined) st.keyspaceMisses++;
+      else st.keyspaceHits++;
+    }
+    return v;
+  }
+
+  /**
+   * get() that never counts a hit or miss: lookupKeyWrite, for a command
+   * that reads some keys with lookupKeyRead and others (its destination)
+   * with lookupKeyWrite.
+   */
+  getForWrite(key: string): Value | undefined {
+    return this.live(key);
+  }
+
+  /** get() without counting a hit or miss (Redis's expireIfNeeded + dictFind). */
+  private live(key: string): Value | undefined {
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
@@ -97,7 +126,7 @@ export class Database {
 
   /** Deletes key; returns whether it existed (expired keys do not count). */
   delete(key: string): boolean {
-    if (this.get(key) === undefined) return false;
+    if (this.live(key) === undefined) return false;
     this.hooks.keyWillChange(this, key);
     this.data.delete(key);
     this.expires.delete(key);
@@ -155,7 +184,7 @@ export class Database {
     for (let tries = 0; tries < 100; tries++) {
       const key = this.data.randomKey();
       if (key === undefined) return undefined;
-      if (this.get(key) !== undefined) return key;
+      if (this.live(key) !== undefined) return key;
     }
     return this.data.randomKey();
   }

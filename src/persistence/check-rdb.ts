@@ -66,6 +66,15 @@ export function checkRdb(file: string, print: (line: string) => void, now = Date
     print(`Cannot open RDB file ${file}: ${(e as Error).message}`);
     return 1;
   }
+  return checkRdbBuffer(buf, file, print, now).status;
+}
+
+/**
+ * Checks the RDB at the start of buf (after the "Checking RDB file" line).
+ * `end` is the offset right after it: where the AOF tail of a preamble
+ * starts (kevy-check-aof).
+ */
+export function checkRdbBuffer(buf: Buffer, file: string, print: (line: string) => void, now = Date.now()): { status: number; end: number } {
   let reader: RdbReader | null = null;
   const offset = () => (reader === null ? 0 : reader.pos);
   let doing = 'start';
@@ -75,6 +84,7 @@ export function checkRdb(file: string, print: (line: string) => void, now = Date
   let expires = 0;
   let expired = 0;
   let checksumLine: string | null = null;
+  let crcBad = false;
   let okAt = 0;
   try {
     decodeRdb(
@@ -113,26 +123,31 @@ export function checkRdb(file: string, print: (line: string) => void, now = Date
           okAt = at;
           if (stored === 0n) checksumLine = `[offset ${at}] RDB file was saved with checksum disabled: no check performed.`;
           else if (ok) checksumLine = `[offset ${at}] Checksum OK`;
-          else checksumLine = null;
+          else {
+            checksumLine = null;
+            crcBad = true;
+          }
         },
       },
     );
   } catch (e) {
     if (!(e instanceof RdbError)) throw e;
     print('--- RDB ERROR DETECTED ---');
-    print(`[offset ${e.offset}] ${e.reason}`);
+    // redis-check-rdb's words for a checksum mismatch (the loader's are longer).
+    print(`[offset ${e.offset}] ${crcBad ? 'RDB CRC error' : e.reason}`);
     print(`[additional info] While doing: ${doing}`);
     if (currentKey !== undefined) print(`[additional info] Reading key '${printable(currentKey)}'`);
     const t = doing === 'read-object-value' || doing === 'read-key' ? lastType : 0;
     print(`[additional info] Reading type ${t} (${TYPE_STRING[t] ?? 'unknown'})`);
     info(print, keys, expires, expired);
-    return 1;
+    return { status: 1, end: offset() };
   }
+  const end = offset();
   if (checksumLine !== null) print(checksumLine);
-  else okAt = offset();
+  else okAt = end;
   print(`[offset ${okAt}] \\o/ RDB looks OK! \\o/`);
   info(print, keys, expires, expired);
-  return 0;
+  return { status: 0, end };
 }
 
 function info(print: (line: string) => void, keys: number, expires: number, expired: number): void {

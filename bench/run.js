@@ -108,10 +108,11 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-const SUITES = ['snapshot', 'bgsave-latency'];
+const SUITES = ['snapshot', 'bgsave-latency', 'memory'];
 
 async function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === '--memory') argv.splice(0, 1, '--suite', 'memory'); // npm run bench -- --memory: bench/memory.js
   const si = argv.indexOf('--suite');
   if (si >= 0) {
     const suite = argv[si + 1];

@@ -182,8 +182,46 @@ export class Client {
     }
     const s = this.out;
     this.out = '';
-    if (this.socket && !this.closed) this.socket.write(s, 'latin1');
+    if (this.socket && !this.closed) {
+      this.socket.write(s, 'latin1');
+      // Output the kernel did not take stays in the socket's buffer: bounded by the limits.
+      if (this.socket.writableLength !== 0 || this.obufSoftSince !== 0) this.checkOutputLimits();
+    }
     if (this.closeAfterReply) this.close();
+  }
+
+  /** When the pending output first stayed over the soft limit (ms), or 0. */
+  private obufSoftSince = 0;
+
+  /**
+   * client-output-buffer-limit (checkClientOutputBufferLimits): a client
+   * whose pending output reaches its class's hard limit, or stays over the
+   * soft limit longer than soft-seconds, is dropped at once, its pending
+   * output discarded (a reader that stopped reading cannot grow memory).
+   */
+  private checkOutputLimits(): void {
+    const socket = this.socket!;
+    const used = socket.writableLength + this.out.length;
+    const cls = this.state.subscribed === true ? 2 : this.state.replica === true && this.state.monitor !== true ? 1 : 0;
+    const [hard, soft, softSeconds] = outputLimits(this.server.config.get('client-output-buffer-limit'), cls);
+    let over = hard > 0 && used >= hard;
+    if (soft > 0 && used >= soft) {
+      const now = Date.now();
+      if (this.obufSoftSince === 0) this.obufSoftSince = now;
+      else if (now - this.obufSoftSince > softSeconds * 1000) over = true;
+    } else {
+      this.obufSoftSince = 0;
+    }
+    if (!over) return;
+    this.server.log.warning(
+      `Client id=${this.id} addr=${this.addr} laddr=${this.laddr} name=${this.name} ` +
+        `age=${Math.floor((Date.now() - this.createdAt) / 1000)} omem=${used} cmd=${this.lastCommand} ` +
+        'scheduled to be closed ASAP for overcoming of output buffer limits.',
+    );
+    this.out = '';
+    this.closed = true;
+    socket.destroy();
+    this.server.clientClosed(this);
   }
 
   close(): void {
@@ -192,6 +230,19 @@ export class Client {
     if (this.socket) this.socket.end();
     this.server.clientClosed(this);
   }
+}
+
+let limitsSpec = '';
+let limitsParsed: number[][] = [];
+
+/** [hard, soft, soft-seconds] of a class (0 normal, 1 replica, 2 pubsub) from the directive's canonical value. */
+function outputLimits(spec: string, cls: number): number[] {
+  if (spec !== limitsSpec) {
+    const w = spec.split(' ');
+    limitsParsed = [0, 4, 8].map((i) => [Number(w[i + 1]), Number(w[i + 2]), Number(w[i + 3])]);
+    limitsSpec = spec;
+  }
+  return limitsParsed[cls];
 }
 
 function formatAddr(host: string | undefined, port: number | undefined): string {

@@ -2,7 +2,8 @@
  * kevy used as an application uses Redis: through ioredis (which sends
  * HELLO 3 and checks readiness with INFO), node-redis and redis-cli.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
@@ -58,12 +59,17 @@ test('node-redis: connect (HELLO 3), set/get', async () => {
   await c.quit();
 });
 
-test('redis-cli smoke test', () => {
-  const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(kevy.port), ...args], { encoding: 'utf8' });
-  expect(cli('ping').trim()).toBe('PONG');
-  expect(cli('set', 'cli', 'x y').trim()).toBe('OK');
-  expect(cli('get', 'cli').trim()).toBe('x y');
-  expect(cli('nosuch').trim()).toMatch(/^ERR unknown command 'nosuch'/);
-  // redis-cli fetches COMMAND DOCS for its hints and INFO for --stat; both must parse
-  expect(cli('info', 'server')).toMatch(/redis_version:7\.0\.15/);
+test('redis-cli smoke test', async () => {
+  // Asynchronous on purpose: kevy runs in this process and must keep serving.
+  const run = promisify(execFile);
+  const cli = async (...args: string[]) => (await run('redis-cli', ['-p', String(kevy.port), ...args], { encoding: 'utf8' })).stdout;
+  expect((await cli('ping')).trim()).toBe('PONG');
+  expect((await cli('set', 'cli', 'x y')).trim()).toBe('OK');
+  expect((await cli('get', 'cli')).trim()).toBe('x y');
+  expect((await cli('nosuch')).trim()).toMatch(/^ERR unknown command 'nosuch'/);
+  expect(await cli('info', 'server')).toMatch(/redis_version:7\.0\.15/);
+  // redis-cli's hints come from COMMAND DOCS; --no-raw output of a list; a pipe of commands
+  expect((await cli('rpush', 'l', 'a', 'b')).trim()).toBe('2');
+  expect((await cli('--no-raw', 'lrange', 'l', '0', '-1')).trim()).toBe('1) "a"\n2) "b"');
+  expect((await cli('command', 'count')).trim()).toMatch(/^\d+$/);
 });

@@ -14,6 +14,7 @@
  *
  *   npm run bench -- --suite snapshot --keys 1000000          (SAVE time, dump size, load time)
  *   npm run bench -- --suite bgsave-latency --keys 1000000    (GET latency and stalls during BGSAVE)
+ *   npm run bench -- --suite aof                              (SET with appendfsync always/everysec, writes per fsync)
  */
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
@@ -108,7 +109,7 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-const SUITES = ['snapshot', 'bgsave-latency', 'memory'];
+const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof'];
 
 async function main() {
   const argv = process.argv.slice(2);

@@ -156,3 +156,15 @@ test('expired and new events', async () => {
     ['INCR', 'i'], ['APPEND', 'ap', 'x'], ['COPY', 'c', 'c2'], ['MOVE', 'c2', '1'], ['MSET', 'm1', '1', 'm2', '2'],
   ], 'KExn', 10).finally(() => d.run([['DEBUG', 'SET-ACTIVE-EXPIRE', '1']]));
 });
+
+test('keymiss events of read-only commands (class m)', async () => {
+  await d.run([['DEBUG', 'SET-ACTIVE-EXPIRE', '0']]);
+  await expectSameEvents([
+    ['GET', 'm1'], ['MGET', 'm1', 'm2', 'm1'], ['EXISTS', 'm1', 'm2'], ['TYPE', 'm1'], ['TTL', 'm1'], ['PTTL', 'm1'],
+    ['GETRANGE', 'm1', 'x', 'y'], ['GETRANGE', 'm1', '0', '1'], ['STRLEN', 'm1'], ['HGET', 'm1', 'f'], ['OBJECT', 'ENCODING', 'm1'],
+    ['TOUCH', 'm1'], ['LRANGE', 'm1', '0', '1'], ['LINDEX', 'm1', 'x'], ['SMEMBERS', 'm1'], ['SINTER', 'm1', 'm2'], ['HGETALL', 'm1'],
+    ['LCS', 'm1', 'm2'], ['BITCOUNT', 'm1'], ['GETBIT', 'm1', '0'], ['SET', 'e', '1'], ['GET', 'e'], ['MGET', 'e', 'm1'],
+    ['HSET', 'h', 'f', 'v'], ['GET', 'h'], ['PSETEX', 'x', '1', 'v'], () => sleep(20), ['GET', 'x'], ['MEMORY', 'USAGE', 'm1'],
+    ['SELECT', '1'], ['GET', 'e'], ['SELECT', '0'], ['ZSCORE', 'm1', 'a'], ['SCARD', 'm1'], ['LPOS', 'm1', 'a', 'RANK', '0'],
+  ], 'KExm', 20).finally(() => d.run([['DEBUG', 'SET-ACTIVE-EXPIRE', '1']]));
+});

@@ -10,6 +10,7 @@
  *
  *   notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
  */
+import type { Command } from '../commands/table';
 import type { Server } from './server';
 
 export const NOTIFY = {
@@ -91,4 +92,42 @@ export function notify(server: Server, type: number, event: string, key: string,
   if (flags === 0 || !(flags & type)) return;
   if (flags & NOTIFY.KEYSPACE) server.pubsub.publish(`__keyspace@${dbid}__:${key}`, event);
   if (flags & NOTIFY.KEYEVENT) server.pubsub.publish(`__keyevent@${dbid}__:${event}`, key);
+}
+
+/**
+ * `keymiss` events (class m): Redis publishes one for each key a read
+ * lookup does not find (lookupKeyRead). kevy derives them after each
+ * read-only command from its key arguments, in order, duplicates included;
+ * a command that failed before its lookups (a syntax error) and OBJECT /
+ * MEMORY USAGE (NONOTIFY lookups) publish none. Write commands that read a
+ * source key (GETDEL, COPY, SUNIONSTORE, ...) publish none here.
+ */
+export function setupKeyMissEvents(server: Server, keysOf: (cmd: Command, argv: string[]) => { pos: number }[]): void {
+  // call() counts a failed call in cmd.stats.failedCalls before afterCommand: a change since the last call is this one.
+  const failedSeen = new Map<Command, number>();
+  const snapshot = () => {
+    failedSeen.clear();
+    for (const cmd of server.table.commands.values()) {
+      failedSeen.set(cmd, cmd.stats.failedCalls);
+      if (cmd.subcommands !== null) for (const sc of cmd.subcommands.values()) failedSeen.set(sc, sc.stats.failedCalls);
+    }
+  };
+  server.config.onChange((name) => {
+    if (name === 'notify-keyspace-events') snapshot();
+  });
+  if (server.notifyFlags & NOTIFY.KEY_MISS) snapshot();
+  const prev = server.hooks.afterCommand;
+  server.hooks.afterCommand = (c, cmd, argv, usec) => {
+    prev(c, cmd, argv, usec);
+    if (!(server.notifyFlags & NOTIFY.KEY_MISS) || !cmd.flags.has('readonly')) return;
+    const failed = cmd.stats.failedCalls;
+    const seen = failedSeen.get(cmd);
+    failedSeen.set(cmd, failed);
+    if (seen !== undefined && failed > seen) return; // (after CONFIG RESETSTAT the counts restart lower)
+    if (cmd.name.startsWith('object|') || cmd.name === 'memory|usage') return;
+    for (const ref of keysOf(cmd, argv)) {
+      const key = argv[ref.pos];
+      if (!c.db.data.has(key)) notify(server, NOTIFY.KEY_MISS, 'keymiss', key, c.db.id);
+    }
+  };
 }

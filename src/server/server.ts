@@ -28,7 +28,8 @@ import { processCommand } from './dispatcher';
 import { Logger } from './log';
 import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
-import { notify, NOTIFY, parseNotifyFlags } from './notify';
+import { notify, NOTIFY, parseNotifyFlags, setupKeyMissEvents } from './notify';
+import { getKeys } from '../commands/command';
 import { Stats } from './stats';
 import { setupInfo } from './info';
 import { setupSnapshots } from '../persistence/snapshot';
@@ -127,6 +128,7 @@ export class Server {
     setupMonitoring(this);
     setupAof(this);
     setupTracking(this);
+    setupKeyMissEvents(this, getKeys);
   }
 
   private applyLimits(): void {

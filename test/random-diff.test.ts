@@ -20,12 +20,11 @@
  *  - fixed (by the zset change): `ZPOPMIN z x` replied "value is not an
  *    integer or out of range" instead of "value is out of range, must be
  *    positive".
- *  - open, kept out of the generator (ZADD of at most 2 pairs with lowered
- *    thresholds): with zset-max-listpack-entries 2, `ZADD z 0 a 0 a 0 a`
- *    makes a listpack in Redis 7.0 (it converts only when the zset grows),
- *    a skiplist in kevy; a visible effect: `ZADD z 0 a 0 a -0 b` then
- *    `ZUNION 1 z WITHSCORES` gives score 0 in Redis (listpack keeps -0 as 0),
- *    -0 in kevy.
+ *  - fixed: with zset-max-listpack-entries 2, `ZADD z 0 a 0 a 0 a` made a
+ *    skiplist in kevy, a listpack in Redis 7.0 (which picks a new set's
+ *    encoding from its first member and converts only when the set grows);
+ *    a visible effect: `ZADD z 0 a 0 a -0 b` then `ZUNION 1 z WITHSCORES`
+ *    gave -0 in kevy, 0 in Redis (a listpack keeps -0 as 0).
  */
 import { afterAll, expect, test } from 'vitest';
 import fc from 'fast-check';

@@ -82,7 +82,6 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
     return;
   }
   scores.length = 0;
-  let maxLen = 0;
   for (let j = 0; j < elements; j++) {
     const s = parseDouble(argv[idx + j * 2]);
     if (s === null) {
@@ -91,8 +90,6 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
       return;
     }
     scores.push(s);
-    const m = argv[idx + j * 2 + 1];
-    if (m.length > maxLen) maxLen = m.length;
   }
   const key = argv[1];
   const existing = lookupZset(c, key);
@@ -103,7 +100,9 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
   let score = 0;
   // No key + XX: nothing to do. A new key always gets its elements (NX/GT/LT only gate updates).
   if (existing !== undefined || !xx) {
-    const z = existing ?? ZSetValue.create(elements, maxLen);
+    // Redis 7.0 picks a new set's encoding from the first member alone (7.2
+    // sizes it from all pairs): listpack unless disabled or that member is too long.
+    const z = existing ?? ZSetValue.create(1, argv[idx + 1].length);
     for (let j = 0; j < elements; j++) {
       score = scores[j];
       const member = argv[idx + j * 2 + 1];

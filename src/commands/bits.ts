@@ -18,7 +18,7 @@ import { parseBigInt64, parseInt64 } from '../util/numbers';
 import {
   Overflow, countBits, findBit, readSigned, readUnsigned, signedOverflow, unsignedOverflow, writeBits,
 } from '../util/bitmap';
-import { checkStringLength, lookupString } from './strings';
+import { checkStringLength, lookupString } from './strings-common';
 import type { Handler } from './table';
 
 /**

@@ -19,7 +19,7 @@ import { slowlogOf } from '../server/slowlog';
 import type { Value } from '../store/types';
 import { parseInt64 } from '../util/numbers';
 import { commands as commandCommands, getKeys, replyHelp } from './command';
-import { stringEncoding } from './strings';
+import { stringEncoding } from './strings-common';
 import { estimateValueBytes, jemallocSize, sdsAllocSize } from './memory';
 import type { Handler } from './table';
 

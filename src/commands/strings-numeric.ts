@@ -17,15 +17,8 @@ import { NOTIFY, notify } from '../server/notify';
 import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { lcsMatches, lcsString, lcsTable, lcsTableBytes } from '../util/lcs';
+import { lookupString } from './strings-common';
 import type { Handler } from './table';
-
-/** The string at key; undefined when missing, null after replying WRONGTYPE. */
-function lookupString(c: Client, key: string): string | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined || typeof v === 'string') return v;
-  c.error(E.WRONGTYPE);
-  return null;
-}
 
 // ---- INCR / DECR -----------------------------------------------------------
 

@@ -1,9 +1,9 @@
 /**
  * String commands (t_string.c): GET, SET and its variants, GETEX, GETDEL,
- * GETSET, MGET/MSET/MSETNX, APPEND, STRLEN, GETRANGE/SUBSTR, SETRANGE.
- * The counters (INCR..., INCRBYFLOAT) and LCS live in ./strings-numeric.ts
- * and are exported from here as one family; the bitmap commands are in
- * ./bits.ts.
+ * GETSET, MGET/MSET/MSETNX. APPEND, STRLEN, GETRANGE/SUBSTR and SETRANGE
+ * live in ./strings-range.ts, the counters (INCR..., INCRBYFLOAT) and LCS in
+ * ./strings-numeric.ts; both are exported from here as one family. The
+ * shared helpers are in ./strings-common.ts, the bitmap commands in ./bits.ts.
  *
  * A string value is a latin1 JS string. Writes go through c.db.set (which
  * drops the TTL unless keepTtl) and are propagated as their effect when it
@@ -13,55 +13,15 @@
  *
  *   SET k v EX 10 NX GET   ->   reply: old value or nil;  AOF: SET k v PXAT 1700000010000
  */
-import { constants as bufferConstants } from 'node:buffer';
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { NOTIFY, notify } from '../server/notify';
 import { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
+import { checkStringLength, lookupString } from './strings-common';
 import { numericCommands } from './strings-numeric';
-
-// ---- helpers shared with the other string/bitmap files -----------------------
-
-/** The longest string V8 can hold (a little under Redis's 512MB default limit). */
-export const MAX_JS_STRING = bufferConstants.MAX_STRING_LENGTH;
-
-/**
- * checkStringLength: replies the error and returns false when a string of
- * `size` bytes would exceed proto-max-bulk-len (or what a JS string can hold).
- */
-export function checkStringLength(c: Client, size: number): boolean {
-  if (size > c.server.config.int('proto-max-bulk-len') || size > MAX_JS_STRING) {
-    c.error(E.STRING_TOO_LONG);
-    return false;
-  }
-  return true;
-}
-
-/**
- * The string at key: undefined when missing, null when it holds another
- * type (WRONGTYPE has been replied).
- */
-export function lookupString(c: Client, key: string): string | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined || typeof v === 'string') return v;
-  c.error(E.WRONGTYPE);
-  return null;
-}
-
-/**
- * OBJECT ENCODING of a string value under Redis 7.0's tryObjectEncoding:
- * `int` for a canonical 64-bit integer of up to 20 chars, `embstr` up to 44
- * bytes, `raw` above. Known difference: Redis reports `raw` for short values
- * produced in place (APPEND, SETRANGE, SETBIT, BITFIELD, BITOP) and `embstr`
- * for integer-looking INCRBYFLOAT results; kevy does not track how a value
- * was produced, so it answers from the content alone.
- */
-export function stringEncoding(v: string): 'int' | 'embstr' | 'raw' {
-  if (v.length <= 20 && parseInt64(v) !== null) return 'int';
-  return v.length <= 44 ? 'embstr' : 'raw';
-}
+import { rangeCommands } from './strings-range';
 
 // ---- SET / GETEX option parsing (parseExtendedStringArgumentsOrReply) --------
 
@@ -349,88 +309,6 @@ function msetnxCommand(c: Client, argv: string[]): void {
   msetGeneric(c, argv, true);
 }
 
-// ---- in-place edits -------------------------------------------------------------
-
-function appendCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const v = lookupString(c, key);
-  if (v === null) return;
-  let total: number;
-  if (v === undefined) {
-    c.db.set(key, argv[2]);
-    total = argv[2].length;
-  } else {
-    total = v.length + argv[2].length;
-    if (!checkStringLength(c, total)) return;
-    c.db.set(key, v + argv[2], true);
-  }
-  c.server.dirty++;
-  notify(c.server, NOTIFY.STRING, 'append', key, c.db.id);
-  c.integer(total);
-}
-
-function strlenCommand(c: Client, argv: string[]): void {
-  const v = lookupString(c, argv[1]);
-  if (v === null) return;
-  c.integer(v === undefined ? 0 : v.length);
-}
-
-function getrangeCommand(c: Client, argv: string[]): void {
-  let start = parseInt64(argv[2]);
-  let end = parseInt64(argv[3]);
-  if (start === null || end === null) {
-    c.error(E.NOT_INTEGER);
-    return;
-  }
-  const v = lookupString(c, argv[1]);
-  if (v === null) return;
-  if (v === undefined) {
-    c.bulk('');
-    return;
-  }
-  const len = v.length;
-  if (start < 0 && end < 0 && start > end) {
-    c.bulk('');
-    return;
-  }
-  if (start < 0) start = len + start;
-  if (end < 0) end = len + end;
-  if (start < 0) start = 0;
-  if (end < 0) end = 0;
-  if (end >= len) end = len - 1;
-  if (start > end || len === 0) c.bulk('');
-  else c.bulk(v.slice(start, end + 1));
-}
-
-function setrangeCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const value = argv[3];
-  const offset = parseInt64(argv[2]);
-  if (offset === null) {
-    c.error(E.NOT_INTEGER);
-    return;
-  }
-  if (offset < 0) {
-    c.error(E.OFFSET_OUT_OF_RANGE);
-    return;
-  }
-  const v = lookupString(c, key);
-  if (v === null) return;
-  if (value.length === 0) {
-    // Setting nothing: reply the current length, change nothing.
-    c.integer(v === undefined ? 0 : v.length);
-    return;
-  }
-  if (!checkStringLength(c, offset + value.length)) return;
-  const old = v ?? '';
-  const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
-  const out = head + value + old.slice(offset + value.length);
-  c.db.set(key, out, true);
-  c.server.dirty++;
-  notify(c.server, NOTIFY.STRING, 'setrange', key, c.db.id);
-  c.integer(out.length);
-}
-
 export const commands: Record<string, Handler> = {
   get: getCommand,
   set: setCommand,
@@ -443,10 +321,6 @@ export const commands: Record<string, Handler> = {
   mget: mgetCommand,
   mset: msetCommand,
   msetnx: msetnxCommand,
-  append: appendCommand,
-  strlen: strlenCommand,
-  getrange: getrangeCommand,
-  substr: getrangeCommand,
-  setrange: setrangeCommand,
+  ...rangeCommands,
   ...numericCommands,
 };

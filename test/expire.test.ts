@@ -84,6 +84,7 @@ test('an expire time in the past deletes the key', async () => {
 });
 
 test('NX, XX, GT, LT', async () => {
+  const EQUAL_MS = String(Date.now() + 1_000_000);
   await d.run([
     ['SET', 'a', '1'],
     ['EXPIRE', 'a', '100', 'XX'], ['TTL', 'a'],
@@ -96,7 +97,8 @@ test('NX, XX, GT, LT', async () => {
     ['EXPIRE', 'a', '300', 'GT'], ['TTL', 'a'],
     ['EXPIRE', 'a', '400', 'LT'], ['TTL', 'a'],
     ['EXPIRE', 'a', '50', 'LT'], ['TTL', 'a'],
-    ['EXPIRE', 'a', '50', 'LT'], ['EXPIRE', 'a', '50', 'GT'],
+    // Equal times compared with GT/LT: absolute, so the answer does not depend on a millisecond passing.
+    ['PEXPIREAT', 'a', EQUAL_MS], ['PEXPIREAT', 'a', EQUAL_MS, 'GT'], ['PEXPIREAT', 'a', EQUAL_MS, 'LT'],
     ['EXPIRE', 'a', '60', 'XX', 'GT'], ['TTL', 'a'],
     ['EXPIRE', 'a', '40', 'XX', 'LT'], ['TTL', 'a'],
     ['EXPIRE', 'a', '40', 'LT', 'LT', 'XX'],
@@ -232,10 +234,16 @@ test('active expiry reclaims memory without any access', async () => {
     pipeline += `*3\r\n$3\r\nSET\r\n$${`ak:${i}`.length}\r\nak:${i}\r\n$1\r\nv\r\n`;
     pipeline += `*3\r\n$7\r\nPEXPIRE\r\n$${`ak:${i}`.length}\r\nak:${i}\r\n$2\r\n50\r\n`;
   }
+  // Active expiry off while loading, so a slow machine cannot expire keys
+  // before the first count; lazy expiry never runs as nothing reads them.
+  expect(await k.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '0'])).toBe('+OK\r\n');
   await k.sendMany(pipeline, 2000);
   await k.send(['SET', 'keep', 'v']);
   const db = srv.dbs[0];
   expect(db.size).toBe(1001);
+  await sleep(100);
+  expect(db.size).toBe(1001);
+  expect(await k.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '1'])).toBe('+OK\r\n');
   const deadline = Date.now() + 5000;
   while (db.size > 1 && Date.now() < deadline) await sleep(50);
   expect(db.size).toBe(1);

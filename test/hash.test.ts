@@ -6,6 +6,7 @@
  */
 import { beforeEach, expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
+import { decode, type Decoded } from './helpers/resp';
 
 const d = differential();
 
@@ -17,42 +18,8 @@ beforeEach(async () => {
   if (!implemented('flushall')) for (const db of d.kevy.server.dbs) db.flush();
 });
 
-// ---- a small RESP reader for structural checks ----------------------------
-
-type R = string | number | boolean | null | R[] | { err: string };
-
-function parse(s: string): R {
-  let p = 0;
-  const line = (): string => {
-    const e = s.indexOf('\r\n', p);
-    const l = s.slice(p, e);
-    p = e + 2;
-    return l;
-  };
-  const one = (): R => {
-    const t = s[p++];
-    const l = line();
-    if (t === '+' || t === ',') return l;
-    if (t === '-') return { err: l };
-    if (t === ':') return Number(l);
-    if (t === '#') return l === 't';
-    if (t === '_') return null;
-    if (t === '$' || t === '=') {
-      const n = Number(l);
-      if (n < 0) return null;
-      const v = s.slice(p, p + n);
-      p += n + 2;
-      return v;
-    }
-    let n = Number(l);
-    if (n < 0) return null;
-    if (t === '%') n *= 2;
-    const a: R[] = [];
-    for (let i = 0; i < n; i++) a.push(one());
-    return a;
-  };
-  return one();
-}
+type R = Decoded;
+const parse = decode;
 
 /** Both replies as pairs (a flat field/value array or a RESP3 map), sorted. */
 async function samePairs(cmd: Cmd, resp: 2 | 3 = 2): Promise<string[][]> {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
-import { RawClient } from './helpers/resp';
+import { RawClient, decode } from './helpers/resp';
 import { startRedis, type RedisProcess } from './helpers/servers';
 import { RdbEncoder } from '../src/persistence/rdb-encode';
 import { decodeRdb, RdbError } from '../src/persistence/rdb-decode';
@@ -39,37 +39,7 @@ async function redisLoading(dir: string, file: string): Promise<RedisProcess & {
 
 // ---- helpers ----------------------------------------------------------------
 
-/** A minimal RESP2 reader for the replies these tests look at. */
-function parse(raw: string): unknown {
-  let p = 0;
-  const line = () => {
-    const e = raw.indexOf('\r\n', p);
-    const s = raw.slice(p, e);
-    p = e + 2;
-    return s;
-  };
-  const one = (): unknown => {
-    const l = line();
-    const t = l[0];
-    const rest = l.slice(1);
-    if (t === '+' || t === '-') return t === '-' ? new Error(rest) : rest;
-    if (t === ':') return Number(rest);
-    if (t === '$') {
-      const n = Number(rest);
-      if (n < 0) return null;
-      const s = raw.slice(p, p + n);
-      p += n + 2;
-      return s;
-    }
-    if (t === '*') {
-      const n = Number(rest);
-      if (n < 0) return null;
-      return Array.from({ length: n }, one);
-    }
-    throw new Error(`unexpected reply ${JSON.stringify(raw.slice(0, 40))}`);
-  };
-  return one();
-}
+const parse = decode;
 
 /** A value in a comparable form: collections flattened, unordered ones sorted. */
 function canonical(v: Value): unknown {

@@ -4,6 +4,7 @@
  * sends commands and returns each reply as a latin1 string.
  */
 import net from 'node:net';
+import RedisParserModule from 'redis-parser';
 
 /** The end offset of the reply starting at pos, or -1 if incomplete. */
 export function replyEnd(buf: Buffer, pos: number): number {
@@ -131,4 +132,72 @@ export class RawClient {
   close(): void {
     this.sock.destroy();
   }
+}
+
+// ---- decoding replies for structural checks -------------------------------
+
+// redis-parser (the RESP2 reply parser clients use) decodes RESP2.
+const RedisParser = RedisParserModule as unknown as new (o: {
+  returnReply: (r: unknown) => void;
+  returnError: (e: Error) => void;
+  returnBuffers?: boolean;
+}) => { execute(b: Buffer): void };
+
+/** A decoded reply: bulk and simple strings as latin1 strings, errors as `{ err }`, RESP3 maps as flat arrays. */
+export type Decoded = string | number | boolean | null | Decoded[] | { err: string };
+
+function latin1Tree(v: unknown): Decoded {
+  if (Buffer.isBuffer(v)) return v.toString('latin1');
+  if (Array.isArray(v)) return v.map(latin1Tree);
+  if (v instanceof Error) return { err: v.message };
+  return v as Decoded;
+}
+
+function decodeResp3(s: string): Decoded {
+  let p = 0;
+  const line = (): string => {
+    const e = s.indexOf('\r\n', p);
+    const l = s.slice(p, e);
+    p = e + 2;
+    return l;
+  };
+  const one = (): Decoded => {
+    const t = s[p++];
+    const l = line();
+    if (t === '+' || t === ',' || t === '(') return l;
+    if (t === '-') return { err: l };
+    if (t === ':') return Number(l);
+    if (t === '#') return l === 't';
+    if (t === '_') return null;
+    if (t === '$' || t === '=') {
+      const n = Number(l);
+      if (n < 0) return null;
+      const v = s.slice(p, p + n);
+      p += n + 2;
+      return v;
+    }
+    let n = Number(l);
+    if (n < 0) return null;
+    if (t === '%') n *= 2;
+    const a: Decoded[] = [];
+    for (let i = 0; i < n; i++) a.push(one());
+    return a;
+  };
+  return one();
+}
+
+/**
+ * Decodes one raw reply (as RawClient returns it). RESP2 replies go through
+ * redis-parser; replies using RESP3 types through a small reader.
+ */
+export function decode(raw: string): Decoded {
+  if ('%~,_#=>(|'.includes(raw[0]) || /\r\n[%~,_#=>(|]/.test(raw)) return decodeResp3(raw);
+  let out: Decoded = null;
+  const parser = new RedisParser({
+    returnReply: (r) => (out = latin1Tree(r)),
+    returnError: (e) => (out = { err: e.message }),
+    returnBuffers: true,
+  });
+  parser.execute(Buffer.from(raw, 'latin1'));
+  return out;
 }

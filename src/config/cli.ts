@@ -221,8 +221,7 @@ async function run(config: Config, inv: Invocation): Promise<void> {
   process.on('SIGINT', onSignal);
   // SHUTDOWN (the command) has already run server.shutdown(): exit here.
   server.onExit.push(() => {
-    removePidfile();
-    log.warning('kevy is now ready to exit, bye bye...');
+    removePidfile(); // SHUTDOWN has logged its goodbye already
     process.exit(0);
   });
 }

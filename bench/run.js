@@ -7,6 +7,7 @@
  *
  *   npm run bench -- --tests set,get,incr,mset --pipeline 1,16 --clients 50 \
  *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
+ *                    [--base DIR]   (also runs the kevy in DIR/bin, DIR/dist: A/B of a change)
  *
  * Writes bench/results.json. Needs `redis-server` and `redis-benchmark` on PATH.
  *
@@ -32,6 +33,8 @@ function parseArgs(argv) {
     rounds: 3,
     datasize: 3,
     appendfsync: null,
+    // A second kevy build (a directory holding bin/ and dist/) run in the same rounds: A/B of a change.
+    base: null,
     out: path.join(__dirname, 'results.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -82,7 +85,7 @@ async function start(kind, o) {
   const proc =
     kind === 'redis'
       ? spawn('redis-server', [...common, '--save', '', ...persistenceArgs(o)], { stdio: 'ignore' })
-      : spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'kevy-server'), ...common, '--save', '', ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [path.join(kind === 'base' ? o.base : path.join(__dirname, '..'), 'bin', 'kevy-server'), ...common, '--save', '', ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitPort(port);
   return { kind, port, dir, proc };
 }
@@ -125,26 +128,34 @@ async function main() {
   const o = parseArgs(argv);
   const redis = await start('redis', o);
   const kevy = await start('kevy', o);
+  const base = o.base ? await start('base', o) : null;
   const rows = [];
   try {
     for (const p of o.pipeline) {
       for (const t of o.tests) {
-        const r = { redis: [], kevy: [] };
+        const r = { redis: [], kevy: [], base: [] };
         for (let i = 0; i < o.rounds; i++) {
           r.redis.push(bench(redis.port, t, p, o));
           r.kevy.push(bench(kevy.port, t, p, o));
+          if (base) r.base.push(bench(base.port, t, p, o));
         }
         const row = { test: t.toUpperCase(), pipeline: p, clients: o.clients, redis: median(r.redis), kevy: median(r.kevy) };
         row.ratio = Math.round((row.kevy / row.redis) * 100) / 100;
+        if (base) {
+          row.base = median(r.base);
+          row.baseRatio = Math.round((row.base / row.redis) * 100) / 100;
+        }
         rows.push(row);
         console.log(
-          `${row.test.padEnd(8)} -P ${String(p).padEnd(3)} -c ${o.clients}  redis ${String(Math.round(row.redis)).padStart(8)} rps  kevy ${String(Math.round(row.kevy)).padStart(8)} rps  ratio ${row.ratio.toFixed(2)}`,
+          `${row.test.padEnd(8)} -P ${String(p).padEnd(3)} -c ${o.clients}  redis ${String(Math.round(row.redis)).padStart(8)} rps  kevy ${String(Math.round(row.kevy)).padStart(8)} rps  ratio ${row.ratio.toFixed(2)}` +
+            (base ? `  base ${String(Math.round(row.base)).padStart(8)} rps  ratio ${row.baseRatio.toFixed(2)}` : ''),
         );
       }
     }
   } finally {
     stop(redis);
     stop(kevy);
+    if (base) stop(base);
   }
   const result = {
     date: new Date().toISOString(),

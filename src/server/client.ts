@@ -53,6 +53,8 @@ export class Client {
   queryBuffered = 0;
   /** Holds this client's socket output while the AOF waits for an fsync (see persistence). */
   outputHeld = false;
+  /** In the server's queue of clients to write at the end of the poll phase (Server.queueWrite). */
+  writeQueued = false;
   /** Arbitrary per-client state of other layers (MULTI, blocking, pub/sub, tracking). */
   readonly state: Record<string, unknown> = {};
   readonly addr: string;

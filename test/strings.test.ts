@@ -560,3 +560,68 @@ test('dirty counts changes like Redis', async () => {
   await k.send(['APPEND', 'a', 'x']);
   expect(srv.dirty - dirty).toBe(4);
 });
+
+test('OBJECT ENCODING of strings by history: raw after APPEND/SETRANGE/SETBIT/BITFIELD/BITOP, embstr after INCRBYFLOAT', async () => {
+  const enc = (k: string): Cmd => ['OBJECT', 'ENCODING', k];
+  const L44 = 'x'.repeat(44);
+  await d.run([
+    // APPEND: a new key is encoded as given, an existing one becomes raw (even appending nothing).
+    ['APPEND', 'a', '12'], enc('a'),
+    ['APPEND', 'a', ''], enc('a'), ['OBJECT', 'REFCOUNT', 'a'],
+    ['SET', 'a', '12'], enc('a'), ['OBJECT', 'REFCOUNT', 'a'],
+    ['SET', 'b', 'abc'], ['APPEND', 'b', 'd'], enc('b'),
+    ['SET', 'b2', 'x'.repeat(40)], ['APPEND', 'b2', 'x'.repeat(10)], enc('b2'),
+    // SETRANGE: raw, except when it sets nothing.
+    ['SETRANGE', 'r', '0', '12'], enc('r'),
+    ['SET', 'r2', 'abc'], ['SETRANGE', 'r2', '0', ''], enc('r2'),
+    ['SETRANGE', 'r2', '1', 'B'], enc('r2'),
+    ['SETRANGE', 'r3', '0', ''], ['EXISTS', 'r3'],
+    ['SETRANGE', 'r4', '3', L44], enc('r4'),
+    // SETBIT: raw even when the bit does not change.
+    ['SET', 's', '5'], ['SETBIT', 's', '0', '0'], enc('s'), ['GET', 's'],
+    ['SETBIT', 's2', '7', '1'], enc('s2'),
+    ['SET', 's3', '5'], ['SETBIT', 's3', 'x', '1'], enc('s3'),
+    // BITFIELD: raw with any write, even a failed one; untouched by GET only.
+    ['SET', 'f', '5'], ['BITFIELD', 'f', 'GET', 'u8', '0'], enc('f'),
+    ['BITFIELD', 'f', 'SET', 'u8', '0', '53'], enc('f'), ['GET', 'f'],
+    ['SET', 'f2', '7'], ['BITFIELD', 'f2', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '0', '10'], enc('f2'),
+    ['BITFIELD', 'f3', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '0', '10'], ['EXISTS', 'f3'], enc('f3'),
+    ['BITFIELD_RO', 'f', 'GET', 'u8', '0'], enc('f'),
+    // BITOP: raw destination.
+    ['SET', 'q', '1'], ['BITOP', 'AND', 'dest', 'q'], enc('dest'), ['GET', 'dest'],
+    ['BITOP', 'AND', 'dest', 'nokey'], ['EXISTS', 'dest'],
+    // INCRBYFLOAT: embstr even for an integer result; INCR makes it int again.
+    ['INCRBYFLOAT', 'n', '3'], enc('n'), ['OBJECT', 'REFCOUNT', 'n'],
+    ['SET', 'n2', '1.5'], ['INCRBYFLOAT', 'n2', '1.5'], enc('n2'), ['GET', 'n2'],
+    ['INCR', 'n2'], enc('n2'),
+    ['INCRBYFLOAT', 'n3', '1e40'], enc('n3'),
+    ['INCRBYFLOAT', 'n4', '1.25'], enc('n4'),
+    // The history survives RENAME, COPY and MOVE, and GETEX/EXPIRE/PERSIST; any SET ends it.
+    ['SETRANGE', 'h', '0', '7'], ['RENAME', 'h', 'h2'], enc('h2'),
+    ['COPY', 'h2', 'h3'], enc('h3'),
+    ['EXPIRE', 'h3', '100'], ['GETEX', 'h3', 'PERSIST'], enc('h3'),
+    ['MOVE', 'h3', '1'], ['SELECT', '1'], enc('h3'), ['DEL', 'h3'], ['SELECT', '0'],
+    ['RENAME', 'h2', 'a'], enc('a'),
+    ['SET', 'h2', 'v'], ['RENAME', 'h2', 'a'], enc('a'),
+    ['SETRANGE', 'g', '0', '9'], ['GETSET', 'g', '9'], enc('g'),
+    ['SETRANGE', 'g', '0', '9'], ['DEL', 'g'], ['SET', 'g', '9'], enc('g'),
+    ['SETRANGE', 'g', '0', '9'], ['MSET', 'g', '9'], enc('g'),
+    ['SETRANGE', 'g', '0', '9'], ['SWAPDB', '0', '1'], ['SELECT', '1'], enc('g'), ['SELECT', '0'], ['SWAPDB', '0', '1'],
+    ['SETRANGE', 'g', '0', '9'], ['FLUSHDB'], ['SET', 'g', '9'], enc('g'),
+  ]);
+});
+
+test('OBJECT ENCODING by history ends with expiry and DEBUG RELOAD', async () => {
+  await d.run([
+    ['SETRANGE', 'e', '0', '1'], ['PEXPIRE', 'e', '1'], ['DEBUG', 'SLEEP', '0.01'], ['EXISTS', 'e'],
+    ['SET', 'e', '1'], ['OBJECT', 'ENCODING', 'e'],
+    ['SETRANGE', 'r', '0', '1'], ['DEBUG', 'RELOAD'], ['OBJECT', 'ENCODING', 'r'],
+  ]);
+  const [a, b] = await d.both(['DEBUG', 'OBJECT', 'r']);
+  expect(a).toMatch(/encoding:int /);
+  expect(b).toMatch(/encoding:int /);
+  await d.both(['APPEND', 'r', '']);
+  const [a2, b2] = await d.both(['DEBUG', 'OBJECT', 'r']);
+  expect(a2).toMatch(/refcount:1 encoding:raw /);
+  expect(b2).toMatch(/refcount:1 encoding:raw /);
+});

@@ -18,7 +18,7 @@ import { parseBigInt64, parseInt64 } from '../util/numbers';
 import {
   Overflow, countBits, findBit, readSigned, readUnsigned, signedOverflow, unsignedOverflow, writeBits,
 } from '../util/bitmap';
-import { checkStringLength, lookupString } from './strings-common';
+import { checkStringLength, lookupString, markRaw } from './strings-common';
 import type { Handler } from './table';
 
 /**
@@ -68,6 +68,7 @@ function setbitCommand(c: Client, argv: string[]): void {
     notify(c.server, NOTIFY.STRING, 'setbit', key, c.db.id);
     c.server.dirty++;
   }
+  markRaw(c.db, key, t.s.length);
   c.integer(bitval);
 }
 
@@ -130,6 +131,7 @@ function bitopCommand(c: Client, argv: string[]): void {
     }
   }
   c.db.set(dest, res.toString('latin1'));
+  markRaw(c.db, dest, maxlen);
   notify(c.server, NOTIFY.STRING, 'set', dest, c.db.id);
   c.server.dirty++;
   c.integer(maxlen);
@@ -372,6 +374,7 @@ function bitfieldGeneric(c: Client, argv: string[], readOnlyCommand: boolean): v
     if (changes > 0) notify(c.server, NOTIFY.STRING, 'setbit', key, c.db.id);
     c.server.dirty += changes > 0 ? changes : 1;
   }
+  if (buf !== null) markRaw(c.db, key, buf.length);
 }
 
 function bitfieldCommand(c: Client, argv: string[]): void {

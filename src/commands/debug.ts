@@ -16,6 +16,7 @@ import type { Client } from '../server/client';
 import type { Value } from '../store/types';
 import { parseInt64, strtod } from '../util/numbers';
 import { debugReloadCommand } from './persistence';
+import { stringEncodingOf } from './strings-common';
 import type { Handler } from './table';
 
 const DEBUG_HELP = [
@@ -174,7 +175,7 @@ function debugCommand(c: Client, argv: string[]): void {
     // Redis looks the key up without expiring it.
     const v = c.db.data.get(argv[2]);
     if (v === undefined) c.error(E.NO_SUCH_KEY);
-    else c.simple(objectInfo(c, v));
+    else c.simple(objectInfo(c, argv[2], v));
   } else {
     c.error(E.subcommandSyntax(argv[1], 'debug'));
   }
@@ -193,12 +194,6 @@ function addressOf(v: Value): string {
     fakeAddresses.set(v, a);
   }
   return a;
-}
-
-/** OBJECT ENCODING of a string: int (a canonical 64-bit integer), embstr (<= 44 bytes) or raw. */
-function stringEncoding(s: string): string {
-  if (s.length <= 20 && parseInt64(s) !== null) return 'int';
-  return s.length <= 44 ? 'embstr' : 'raw';
 }
 
 /** rdbSaveLen's size: 1, 2, 5 or 9 bytes. */
@@ -284,14 +279,14 @@ function elementsOf(v: Value): string[] {
   return [];
 }
 
-function objectInfo(c: Client, v: Value): string {
+function objectInfo(c: Client, key: string, v: Value): string {
   const lru = Math.floor(Date.now() / 1000) & 0xffffff;
   let encoding: string;
   let serialized: number;
   let refcount = 1;
   let extra = '';
   if (typeof v === 'string') {
-    encoding = stringEncoding(v);
+    encoding = stringEncodingOf(c.db, key, v);
     const n = encoding === 'int' ? parseInt64(v) : null;
     // Redis shares the objects of the integers 0..9999.
     if (n !== null && n >= 0 && n < 10000) refcount = 2147483647;

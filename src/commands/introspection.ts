@@ -19,15 +19,15 @@ import { slowlogOf } from '../server/slowlog';
 import type { Value } from '../store/types';
 import { parseInt64 } from '../util/numbers';
 import { commands as commandCommands, getKeys, replyHelp } from './command';
-import { stringEncoding } from './strings-common';
+import { stringEncodingOf } from './strings-common';
 import { estimateValueBytes, jemallocSize, sdsAllocSize } from './memory';
 import type { Handler } from './table';
 
 const OBJ_SHARED_INTEGERS = 10000;
 const OBJ_SHARED_REFCOUNT = 2147483647;
 
-function encodingOf(v: Value): string {
-  return typeof v === 'string' ? stringEncoding(v) : v.encoding();
+function encodingOf(c: Client, key: string, v: Value): string {
+  return typeof v === 'string' ? stringEncodingOf(c.db, key, v) : v.encoding();
 }
 
 /** The maxmemory-policy kind: LRU/LFU policies change what OBJECT reports. */
@@ -85,14 +85,14 @@ function idleMs(server: Server, db: Database, key: string): number {
 
 function objectEncoding(c: Client, argv: string[]): void {
   const v = lookupOrNull(c, argv[2]);
-  if (v !== undefined) c.bulk(encodingOf(v));
+  if (v !== undefined) c.bulk(encodingOf(c, argv[2], v));
 }
 
 function objectRefcount(c: Client, argv: string[]): void {
   const v = lookupOrNull(c, argv[2]);
   if (v === undefined) return;
   // Small integers are shared objects in Redis (unless an LRU/LFU policy needs per-key data).
-  if (typeof v === 'string' && stringEncoding(v) === 'int' && !/lru|lfu/.test(policy(c))) {
+  if (typeof v === 'string' && stringEncodingOf(c.db, argv[2], v) === 'int' && !/lru|lfu/.test(policy(c))) {
     const n = Number(v);
     if (n >= 0 && n < OBJ_SHARED_INTEGERS) {
       c.integer(OBJ_SHARED_REFCOUNT);

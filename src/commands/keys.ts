@@ -20,6 +20,7 @@ import { typeName, type Value } from '../store/types';
 import { globMatch } from '../util/glob';
 import { parseInt64 } from '../util/numbers';
 import { parseScanCursor, parseScanOptions } from './scan';
+import { copyEncoding } from './strings-common';
 import type { Handler } from './table';
 
 const INT_MIN = -2147483648;
@@ -159,6 +160,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     return;
   }
   db.set(dst, v); // replaces dst and its TTL
+  copyEncoding(db, src, db, dst);
   if (when !== -1) db.setExpire(dst, when);
   db.delete(src);
   c.server.dirty++;
@@ -234,6 +236,7 @@ function copyCommand(c: Client, argv: string[]): void {
   }
   const copy: Value = typeof v === 'string' ? v : v.clone();
   dst.set(newkey, copy);
+  copyEncoding(src, key, dst, newkey);
   if (when !== -1) dst.setExpire(newkey, when);
   c.server.dirty++;
   notify(c.server, NOTIFY.GENERIC, 'copy_to', newkey, dst.id);
@@ -260,6 +263,7 @@ function moveCommand(c: Client, argv: string[]): void {
     return;
   }
   dst.set(key, v);
+  copyEncoding(src, key, dst, key);
   if (when !== -1) dst.setExpire(key, when);
   src.delete(key);
   c.server.dirty++;

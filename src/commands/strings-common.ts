@@ -9,6 +9,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import * as E from '../errors';
 import type { Client } from '../server/client';
+import type { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
 
 /** The longest string V8 can hold (a little under Redis's 512MB default limit). */
@@ -40,12 +41,42 @@ export function lookupString(c: Client, key: string): string | undefined | null 
 /**
  * OBJECT ENCODING of a string value under Redis 7.0's tryObjectEncoding:
  * `int` for a canonical 64-bit integer of up to 20 chars, `embstr` up to 44
- * bytes, `raw` above. Known difference: Redis reports `raw` for short values
- * produced in place (APPEND, SETRANGE, SETBIT, BITFIELD, BITOP) and `embstr`
- * for integer-looking INCRBYFLOAT results; kevy does not track how a value
- * was produced, so it answers from the content alone.
+ * bytes, `raw` above. This is the encoding of a value given as an argument
+ * (SET, MSET, a new key's APPEND ...) or computed by INCR; see
+ * stringEncodingOf for the values whose encoding comes from their history.
  */
 export function stringEncoding(v: string): 'int' | 'embstr' | 'raw' {
   if (v.length <= 20 && parseInt64(v) !== null) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+/** OBJECT ENCODING of the string v at key in db, history included (Database.encodings). */
+export function stringEncodingOf(db: Database, key: string, v: string): string {
+  return (db.encodings.size !== 0 && db.encodings.get(key)) || stringEncoding(v);
+}
+
+/**
+ * After a command built the string of `length` bytes at key in place (dbUnshareStringValue
+ * or a new sds: APPEND to an existing key, SETRANGE, SETBIT, BITFIELD with a
+ * write, BITOP): Redis reports it `raw` whatever its content, even when the
+ * command changed no byte. Only values the content rule would call int or
+ * embstr need an entry.
+ */
+export function markRaw(db: Database, key: string, length: number): void {
+  if (length <= 44) db.encodings.set(key, 'raw');
+}
+
+/**
+ * After INCRBYFLOAT stored v at key: a new string object (createStringObject)
+ * is embstr up to 44 bytes even when it reads as an integer ("3").
+ */
+export function markFloat(db: Database, key: string, v: string): void {
+  if (v.length <= 20 && parseInt64(v) !== null) db.encodings.set(key, 'embstr');
+}
+
+/** RENAME, MOVE and COPY keep the object (COPY duplicates it with its encoding). */
+export function copyEncoding(from: Database, fromKey: string, to: Database, toKey: string): void {
+  if (from.encodings.size === 0) return;
+  const e = from.encodings.get(fromKey);
+  if (e !== undefined) to.encodings.set(toKey, e);
 }

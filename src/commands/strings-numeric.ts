@@ -17,7 +17,7 @@ import { NOTIFY, notify } from '../server/notify';
 import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { lcsMatches, lcsString, lcsTable, lcsTableBytes } from '../util/lcs';
-import { lookupString } from './strings-common';
+import { lookupString, markFloat } from './strings-common';
 import type { Handler } from './table';
 
 // ---- INCR / DECR -----------------------------------------------------------
@@ -114,6 +114,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
     out = formatLongDoubleHuman(sum);
   }
   c.db.set(key, out, true);
+  markFloat(c.db, key, out);
   c.server.dirty++;
   notify(c.server, NOTIFY.STRING, 'incrbyfloat', key, c.db.id);
   c.bulk(out);

@@ -13,7 +13,7 @@ import * as E from '../errors';
 import type { Client } from '../server/client';
 import { NOTIFY, notify } from '../server/notify';
 import { parseInt64 } from '../util/numbers';
-import { checkStringLength, lookupString } from './strings-common';
+import { checkStringLength, lookupString, markRaw } from './strings-common';
 import type { Handler } from './table';
 
 function appendCommand(c: Client, argv: string[]): void {
@@ -28,6 +28,7 @@ function appendCommand(c: Client, argv: string[]): void {
     total = v.length + argv[2].length;
     if (!checkStringLength(c, total)) return;
     c.db.set(key, v + argv[2], true);
+    markRaw(c.db, key, total);
   }
   c.server.dirty++;
   notify(c.server, NOTIFY.STRING, 'append', key, c.db.id);
@@ -91,6 +92,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
   const out = head + value + old.slice(offset + value.length);
   c.db.set(key, out, true);
+  markRaw(c.db, key, out.length);
   c.server.dirty++;
   notify(c.server, NOTIFY.STRING, 'setrange', key, c.db.id);
   c.integer(out.length);

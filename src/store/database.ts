@@ -43,6 +43,14 @@ export class Database {
   expiredKeys = 0;
   /** Per-database average TTL estimate, as INFO keyspace shows it. */
   avgTtl = 0;
+  /**
+   * OBJECT ENCODING of the string values whose encoding in Redis comes from
+   * their history, not their content: key -> 'raw' or 'embstr' (see
+   * commands/strings-common.ts). The commands that build a string in place
+   * add an entry after their set(); set(), delete and expiry drop it, so a
+   * key's entry never outlives its value. Metadata only: RDB does not keep it.
+   */
+  encodings = new Map<string, string>();
 
   constructor(public readonly id: number) {}
 
@@ -78,6 +86,7 @@ export class Database {
     this.hooks.keyWillChange(this, key);
     this.data.delete(key);
     this.expires.delete(key);
+    if (this.encodings.size !== 0) this.encodings.delete(key);
     this.expiredKeys++;
     this.hooks.keyExpired(this, key);
     this.hooks.keyChanged(this, key);
@@ -121,6 +130,7 @@ export class Database {
     this.hooks.keyWillChange(this, key);
     if (this.data.set(key, value)) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.encodings.size !== 0) this.encodings.delete(key);
     this.hooks.keyChanged(this, key);
   }
 
@@ -130,6 +140,7 @@ export class Database {
     this.hooks.keyWillChange(this, key);
     this.data.delete(key);
     this.expires.delete(key);
+    if (this.encodings.size !== 0) this.encodings.delete(key);
     this.hooks.keyChanged(this, key);
     return true;
   }
@@ -175,6 +186,7 @@ export class Database {
     }
     this.data = new IndexedMap();
     this.expires = new IndexedMap();
+    this.encodings = new Map();
     this.avgTtl = 0;
     return n;
   }
@@ -225,6 +237,7 @@ export class Database {
   swapWith(other: Database): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.encodings, other.encodings] = [other.encodings, this.encodings];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
   }
 }

@@ -17,19 +17,9 @@ import { inInt64Range, parseBigInt64, parseInt64 } from '../util/numbers';
 import { distinctRandomIndexes } from '../util/random';
 import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
+import { lookupTyped, removeMembers } from './lookup';
 
 const LONG_MAX = 9223372036854775807n;
-
-// ---- shared helpers ------------------------------------------------------
-
-/** The hash at key: undefined when missing, null after replying WRONGTYPE. */
-function lookupHash(c: Client, key: string): HashValue | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' && v.type === 'hash') return v as HashValue;
-  c.error(E.WRONGTYPE);
-  return null;
-}
 
 // ---- writes --------------------------------------------------------------
 
@@ -39,7 +29,7 @@ function hsetGeneric(c: Client, argv: string[], name: string): void {
     return;
   }
   const key = argv[1];
-  const existing = lookupHash(c, key);
+  const existing = lookupTyped(c, key, 'hash');
   if (existing === null) return;
   let created = 0;
   if (existing === undefined) {
@@ -66,7 +56,7 @@ function hmsetCommand(c: Client, argv: string[]): void {
 
 function hsetnxCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const h = lookupHash(c, key);
+  const h = lookupTyped(c, key, 'hash');
   if (h === null) return;
   if (h === undefined) {
     const nh = new HashValue();
@@ -86,36 +76,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
 }
 
 function hdelCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const h = lookupHash(c, key);
-  if (h === null) return;
-  if (h === undefined) {
-    c.integer(0);
-    return;
-  }
-  let i = 2;
-  while (i < argv.length && !h.has(argv[i])) i++;
-  if (i === argv.length) {
-    c.integer(0);
-    return;
-  }
-  c.db.willModify(key);
-  let deleted = 0;
-  let removed = false;
-  for (; i < argv.length; i++) {
-    if (h.delete(argv[i])) {
-      deleted++;
-      if (h.size === 0) {
-        c.db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  notify(c.server, NOTIFY.HASH, 'hdel', key, c.db.id);
-  if (removed) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
-  c.server.dirty += deleted;
-  c.integer(deleted);
+  removeMembers(c, argv, 'hash', NOTIFY.HASH, 'hdel');
 }
 
 function hincrbyCommand(c: Client, argv: string[]): void {
@@ -125,7 +86,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const h = lookupHash(c, key);
+  const h = lookupTyped(c, key, 'hash');
   if (h === null) return;
   const field = argv[2];
   const cur = h === undefined ? undefined : h.get(field);
@@ -180,7 +141,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const h = lookupHash(c, key);
+  const h = lookupTyped(c, key, 'hash');
   if (h === null) return;
   const field = argv[2];
   const cur = h === undefined ? undefined : h.get(field);
@@ -221,33 +182,33 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
 // ---- reads ---------------------------------------------------------------
 
 function hgetCommand(c: Client, argv: string[]): void {
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   c.bulkOrNull(h === undefined ? undefined : h.get(argv[2]));
 }
 
 function hmgetCommand(c: Client, argv: string[]): void {
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   c.arrayLen(argv.length - 2);
   for (let i = 2; i < argv.length; i++) c.bulkOrNull(h === undefined ? undefined : h.get(argv[i]));
 }
 
 function hlenCommand(c: Client, argv: string[]): void {
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   c.integer(h === undefined ? 0 : h.size);
 }
 
 function hstrlenCommand(c: Client, argv: string[]): void {
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   const v = h === undefined ? undefined : h.get(argv[2]);
   c.integer(v === undefined ? 0 : v.length);
 }
 
 function hexistsCommand(c: Client, argv: string[]): void {
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   c.integer(h !== undefined && h.has(argv[2]) ? 1 : 0);
 }
@@ -256,7 +217,7 @@ const KEYS = 1;
 const VALUES = 2;
 
 function hgetallGeneric(c: Client, key: string, what: number): void {
-  const h = lookupHash(c, key);
+  const h = lookupTyped(c, key, 'hash');
   if (h === null) return;
   const n = h === undefined ? 0 : h.size;
   if (what === (KEYS | VALUES)) c.mapLen(n);
@@ -297,7 +258,7 @@ function replyField(c: Client, h: HashValue, i: number, withValues: boolean): vo
 
 function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length === 2) {
-    const h = lookupHash(c, argv[1]);
+    const h = lookupTyped(c, argv[1], 'hash');
     if (h === null) return;
     if (h === undefined) c.nullBulk();
     else c.bulk(h.fieldAt(h.randomIndex()));
@@ -321,7 +282,7 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
     c.error(E.VALUE_OUT_OF_RANGE);
     return;
   }
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   if (h === undefined || l === 0n) {
     c.arrayLen(0);
@@ -360,7 +321,7 @@ function hscanCommand(c: Client, argv: string[]): void {
     c.error(E.INVALID_CURSOR);
     return;
   }
-  const h = lookupHash(c, argv[1]);
+  const h = lookupTyped(c, argv[1], 'hash');
   if (h === null) return;
   if (h === undefined) {
     replyEmptyScan(c);

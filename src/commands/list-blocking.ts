@@ -14,8 +14,9 @@ import { NOTIFY, notify } from '../server/notify';
 import { blockClient, mayBlock, parseTimeout, unblockClientById } from '../server/blocking';
 import type { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
-import { listAt, lookupList, moveElement, parseMpopArgs, parseWhere, popOne, popRangeWithKey, type Where } from './list-ops';
+import { listAt, moveElement, parseMpopArgs, parseWhere, popOne, popRangeWithKey, type Where } from './list-ops';
 import type { Handler } from './table';
+import { lookupTyped } from './lookup';
 
 /** Blocked list clients time out with a null array (replyToBlockedClientTimedOut), BLMOVE included. */
 function nullArrayTimeout(c: Client): void {
@@ -52,7 +53,7 @@ function blockingPop(c: Client, argv: string[], head: boolean): void {
   const last = argv.length - 1;
   for (let j = 1; j < last; j++) {
     const key = argv[j];
-    const list = lookupList(c, key);
+    const list = lookupTyped(c, key, 'list');
     if (list === null) return;
     if (list === undefined) continue;
     const v = popOne(c.db, key, list, head);
@@ -91,7 +92,7 @@ function brpopCommand(c: Client, argv: string[]): void {
 function blockingMove(c: Client, src: string, dst: string, from: Where, to: Where, timeoutArg: string, asRpoplpush: boolean): void {
   const deadline = parseTimeout(c, timeoutArg);
   if (deadline === null) return;
-  const list = lookupList(c, src);
+  const list = lookupTyped(c, src, 'list');
   if (list === null) return;
   if (list !== undefined) {
     if (moveElement(c, c.db, src, list, dst, from, to)) {
@@ -142,7 +143,7 @@ function blmpopCommand(c: Client, argv: string[]): void {
   if (args === null) return;
   const { where, count } = args;
   for (const key of args.keys) {
-    const list = lookupList(c, key);
+    const list = lookupTyped(c, key, 'list');
     if (list === null) return;
     if (list === undefined) continue;
     c.propagateAs = [popRangeWithKey(c, c.db, key, list, where, count)];

@@ -14,17 +14,6 @@ import { ListValue } from '../store/list';
 
 export type Where = 'LEFT' | 'RIGHT';
 
-/** The list at key; undefined if missing; null after replying WRONGTYPE. */
-export function lookupList(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  if (typeof v === 'string' || v.type !== 'list') {
-    c.error(E.WRONGTYPE);
-    return null;
-  }
-  return v as ListValue;
-}
-
 /** The list at key in db if it is one (no reply): for serving blocked clients. */
 export function listAt(db: Database, key: string): ListValue | undefined {
   const v = db.get(key);

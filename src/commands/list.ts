@@ -14,8 +14,9 @@ import { NOTIFY, notify } from '../server/notify';
 import { signalKeyAsReady } from '../server/blocking';
 import { parseInt64 } from '../util/numbers';
 import { commands as blockingCommands } from './list-blocking';
-import { lookupList, moveElement, parseMpopArgs, parseWhere, popMany, popOne, popRangeWithKey, pushValues, type Where } from './list-ops';
+import { moveElement, parseMpopArgs, parseWhere, popMany, popOne, popRangeWithKey, pushValues, type Where } from './list-ops';
 import type { Handler } from './table';
+import { lookupTyped } from './lookup';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -30,7 +31,7 @@ function longArg(c: Client, s: string): number | null {
 
 function pushGeneric(c: Client, argv: string[], head: boolean, onlyIfExists: boolean): void {
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (onlyIfExists && list === undefined) {
     c.integer(0);
@@ -77,7 +78,7 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
     count = n;
   }
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (list === undefined) {
     if (hasCount) c.nullArray();
@@ -113,13 +114,13 @@ function rpopCommand(c: Client, argv: string[]): void {
 // ---- read ------------------------------------------------------------------
 
 function llenCommand(c: Client, argv: string[]): void {
-  const list = lookupList(c, argv[1]);
+  const list = lookupTyped(c, argv[1], 'list');
   if (list === null) return;
   c.integer(list === undefined ? 0 : list.size);
 }
 
 function lindexCommand(c: Client, argv: string[]): void {
-  const list = lookupList(c, argv[1]);
+  const list = lookupTyped(c, argv[1], 'list');
   if (list === null) return;
   if (list === undefined) {
     c.nullBulk();
@@ -135,7 +136,7 @@ function lrangeCommand(c: Client, argv: string[]): void {
   if (start === null) return;
   let end = longArg(c, argv[3]);
   if (end === null) return;
-  const list = lookupList(c, argv[1]);
+  const list = lookupTyped(c, argv[1], 'list');
   if (list === null) return;
   if (list === undefined) {
     c.arrayLen(0);
@@ -195,7 +196,7 @@ function lposCommand(c: Client, argv: string[]): void {
     // Redis negates a long: LONG_MIN stays negative, so every match qualifies.
     rank = rank === LONG_MIN ? 1 : -rank;
   }
-  const list = lookupList(c, argv[1]);
+  const list = lookupTyped(c, argv[1], 'list');
   if (list === null) return;
   if (list === undefined) {
     if (count !== -1) c.arrayLen(0);
@@ -228,7 +229,7 @@ function lposCommand(c: Client, argv: string[]): void {
 
 function lsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (list === undefined) {
     c.error(E.NO_SUCH_KEY);
@@ -254,7 +255,7 @@ function ltrimCommand(c: Client, argv: string[]): void {
   let end = longArg(c, argv[3]);
   if (end === null) return;
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (list === undefined) {
     c.ok();
@@ -283,7 +284,7 @@ function lremCommand(c: Client, argv: string[]): void {
   const n = longArg(c, argv[2]);
   if (n === null) return;
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (list === undefined) {
     c.integer(0);
@@ -308,7 +309,7 @@ function linsertCommand(c: Client, argv: string[]): void {
     return;
   }
   const key = argv[1];
-  const list = lookupList(c, key);
+  const list = lookupTyped(c, key, 'list');
   if (list === null) return;
   if (list === undefined) {
     c.integer(0);
@@ -330,7 +331,7 @@ function linsertCommand(c: Client, argv: string[]): void {
 // ---- move ------------------------------------------------------------------
 
 function lmoveGeneric(c: Client, src: string, dst: string, from: Where, to: Where): void {
-  const list = lookupList(c, src);
+  const list = lookupTyped(c, src, 'list');
   if (list === null) return;
   if (list === undefined) {
     c.nullBulk();
@@ -355,7 +356,7 @@ function lmpopCommand(c: Client, argv: string[]): void {
   const args = parseMpopArgs(c, argv, 1);
   if (args === null) return;
   for (const key of args.keys) {
-    const list = lookupList(c, key);
+    const list = lookupTyped(c, key, 'list');
     if (list === null) return;
     if (list === undefined) continue;
     c.propagateAs = [popRangeWithKey(c, c.db, key, list, args.where, args.count)];

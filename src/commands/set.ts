@@ -18,17 +18,9 @@ import { parseBigInt64, parseInt64 } from '../util/numbers';
 import { distinctRandomIndexes } from '../util/random';
 import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
+import { lookupTyped, removeMembers } from './lookup';
 
 const LONG_MAX = 9223372036854775807n;
-
-/** The set at key: undefined when missing, null after replying WRONGTYPE. */
-function lookupSet(c: Client, key: string): SetValue | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' && v.type === 'set') return v as SetValue;
-  c.error(E.WRONGTYPE);
-  return null;
-}
 
 function replyMembers(c: Client, members: readonly string[], asSet: boolean): void {
   let s = '';
@@ -42,7 +34,7 @@ function replyMembers(c: Client, members: readonly string[], asSet: boolean): vo
 
 function saddCommand(c: Client, argv: string[]): void {
   const key = argv[1];
-  const s = lookupSet(c, key);
+  const s = lookupTyped(c, key, 'set');
   if (s === null) return;
   let added = 0;
   if (s === undefined) {
@@ -63,52 +55,23 @@ function saddCommand(c: Client, argv: string[]): void {
 }
 
 function sremCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const s = lookupSet(c, key);
-  if (s === null) return;
-  if (s === undefined) {
-    c.integer(0);
-    return;
-  }
-  let i = 2;
-  while (i < argv.length && !s.has(argv[i])) i++;
-  if (i === argv.length) {
-    c.integer(0);
-    return;
-  }
-  c.db.willModify(key);
-  let deleted = 0;
-  let removed = false;
-  for (; i < argv.length; i++) {
-    if (s.delete(argv[i])) {
-      deleted++;
-      if (s.size === 0) {
-        c.db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  notify(c.server, NOTIFY.SET, 'srem', key, c.db.id);
-  if (removed) notify(c.server, NOTIFY.GENERIC, 'del', key, c.db.id);
-  c.server.dirty += deleted;
-  c.integer(deleted);
+  removeMembers(c, argv, 'set', NOTIFY.SET, 'srem');
 }
 
 function scardCommand(c: Client, argv: string[]): void {
-  const s = lookupSet(c, argv[1]);
+  const s = lookupTyped(c, argv[1], 'set');
   if (s === null) return;
   c.integer(s === undefined ? 0 : s.size);
 }
 
 function sismemberCommand(c: Client, argv: string[]): void {
-  const s = lookupSet(c, argv[1]);
+  const s = lookupTyped(c, argv[1], 'set');
   if (s === null) return;
   c.integer(s !== undefined && s.has(argv[2]) ? 1 : 0);
 }
 
 function smismemberCommand(c: Client, argv: string[]): void {
-  const s = lookupSet(c, argv[1]);
+  const s = lookupTyped(c, argv[1], 'set');
   if (s === null) return;
   let out = '*' + (argv.length - 2) + '\r\n';
   for (let i = 2; i < argv.length; i++) out += s !== undefined && s.has(argv[i]) ? ':1\r\n' : ':0\r\n';
@@ -117,13 +80,13 @@ function smismemberCommand(c: Client, argv: string[]): void {
 
 function smoveCommand(c: Client, argv: string[]): void {
   const [, srcKey, dstKey, member] = argv;
-  const src = lookupSet(c, srcKey);
+  const src = lookupTyped(c, srcKey, 'set');
   if (src === null) return;
   if (src === undefined) {
     c.integer(0);
     return;
   }
-  const dst = lookupSet(c, dstKey);
+  const dst = lookupTyped(c, dstKey, 'set');
   if (dst === null) return;
   if (src === dst) {
     c.integer(src.has(member) ? 1 : 0);
@@ -177,7 +140,7 @@ function srandmemberCommand(c: Client, argv: string[]): void {
     return;
   }
   if (argv.length === 2) {
-    const s = lookupSet(c, argv[1]);
+    const s = lookupTyped(c, argv[1], 'set');
     if (s === null) return;
     if (s === undefined) c.nullBulk();
     else c.bulk(s.random());
@@ -185,7 +148,7 @@ function srandmemberCommand(c: Client, argv: string[]): void {
   }
   const l = parseSignedCount(c, argv[2]);
   if (l === null) return;
-  const s = lookupSet(c, argv[1]);
+  const s = lookupTyped(c, argv[1], 'set');
   if (s === null) return;
   if (s === undefined || l === 0n) {
     c.arrayLen(0);
@@ -224,7 +187,7 @@ function spopCommand(c: Client, argv: string[]): void {
   }
   const key = argv[1];
   if (argv.length === 2) {
-    const s = lookupSet(c, key);
+    const s = lookupTyped(c, key, 'set');
     if (s === null) return;
     if (s === undefined) {
       c.nullBulk();
@@ -249,7 +212,7 @@ function spopCommand(c: Client, argv: string[]): void {
     c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
     return;
   }
-  const s = lookupSet(c, key);
+  const s = lookupTyped(c, key, 'set');
   if (s === null) return;
   if (s === undefined || l === 0) {
     c.setLen(0);
@@ -288,7 +251,7 @@ function spopCommand(c: Client, argv: string[]): void {
 function lookupSets(c: Client, keys: string[], from: number, n: number): (SetValue | null)[] | undefined {
   const sets: (SetValue | null)[] = [];
   for (let i = from; i < from + n; i++) {
-    const s = lookupSet(c, keys[i]);
+    const s = lookupTyped(c, keys[i], 'set');
     if (s === null) return undefined;
     sets.push(s === undefined ? null : s);
   }
@@ -409,7 +372,7 @@ function sscanCommand(c: Client, argv: string[]): void {
     c.error(E.INVALID_CURSOR);
     return;
   }
-  const s = lookupSet(c, argv[1]);
+  const s = lookupTyped(c, argv[1], 'set');
   if (s === null) return;
   if (s === undefined) {
     replyEmptyScan(c);

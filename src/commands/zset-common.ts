@@ -12,21 +12,11 @@
  * WITHSCORES replies are a flat array (member, score, ...) in RESP2 and an
  * array of [member, score] pairs in RESP3 (Redis 7.0's ZRANGE & co.).
  */
-import * as E from '../errors';
 import type { Client } from '../server/client';
 import type { Database } from '../store/database';
 import type { LexRange, ScoreRange } from '../store/skiplist';
 import { ZSetValue } from '../store/zset';
 import { formatDouble, strtod, strtodEnd } from '../util/numbers';
-
-/** The zset at key: undefined when missing, null after replying WRONGTYPE. */
-export function lookupZset(c: Client, key: string): ZSetValue | undefined | null {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  if (v instanceof ZSetValue) return v;
-  c.error(E.WRONGTYPE);
-  return null;
-}
 
 /** The zset at key in db, or undefined (missing or another type). */
 export function zsetAt(db: Database, key: string): ZSetValue | undefined {

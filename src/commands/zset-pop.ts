@@ -20,7 +20,8 @@ import type { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import type { ZSetValue } from '../store/zset';
-import { lookupZset, zsetAt } from './zset-common';
+import { zsetAt } from './zset-common';
+import { lookupTyped } from './lookup';
 
 const LONG_MAX = 9223372036854775807;
 
@@ -48,7 +49,7 @@ function popAndReply(c: Client, db: Database, key: string, z: ZSetValue, min: bo
     const node = min ? z.sl.first! : z.sl.tail!;
     const member = node.member;
     const score = node.score;
-    z.remove(member);
+    z.delete(member);
     c.server.dirty++;
     if (nested) c.out += '*2\r\n';
     c.bulk(member);
@@ -79,7 +80,7 @@ function zpopGeneric(c: Client, argv: string[], min: boolean): void {
     count = n;
   }
   const key = argv[1];
-  const z = lookupZset(c, key);
+  const z = lookupTyped(c, key, 'zset');
   if (z === null) return;
   if (z === undefined || count === 0) {
     c.arrayLen(0);
@@ -136,7 +137,7 @@ function zmpopCommand(c: Client, argv: string[]): void {
   const a = parseMpop(c, argv, 1);
   if (a === null) return;
   for (const key of a.keys) {
-    const z = lookupZset(c, key);
+    const z = lookupTyped(c, key, 'zset');
     if (z === null) return;
     if (z === undefined) continue;
     popAndReply(c, c.db, key, z, a.min, a.count, true, true);
@@ -158,7 +159,7 @@ function blockingZpop(c: Client, keys: string[], min: boolean, timeoutArg: strin
   if (deadline === null) return;
   const mpop = count !== -1;
   for (const key of keys) {
-    const z = lookupZset(c, key);
+    const z = lookupTyped(c, key, 'zset');
     if (z === null) return;
     if (z === undefined || z.size === 0) continue;
     popAndReply(c, c.db, key, z, min, count, true, mpop);

@@ -18,7 +18,6 @@ import { ZSetValue } from '../store/zset';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import {
-  lookupZset,
   newLexRange,
   newScoreRange,
   parseLexRange,
@@ -26,6 +25,7 @@ import {
   replyScored,
   replyScoredLen,
 } from './zset-common';
+import { lookupTyped } from './lookup';
 
 const AUTO = 0;
 const RANK = 1;
@@ -115,7 +115,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, dst: string | null
     c.error(E.MIN_MAX_NOT_STRING);
     return;
   }
-  const z = lookupZset(c, argv[at]);
+  const z = lookupTyped(c, argv[at], 'zset');
   if (z === null) return;
   picked.length = 0;
   let sizeHint = 0;

@@ -20,7 +20,6 @@ import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import { globMatch } from '../util/glob';
 import type { Handler } from './table';
 import {
-  lookupZset,
   newLexRange,
   newScoreRange,
   parseLexRange,
@@ -31,6 +30,7 @@ import {
 import { rangeCommands } from './zset-range';
 import { storeCommands } from './zset-store';
 import { popCommands } from './zset-pop';
+import { lookupTyped, removeMembers } from './lookup';
 
 // ---- ZADD / ZINCRBY -----------------------------------------------------------
 
@@ -92,7 +92,7 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
     scores.push(s);
   }
   const key = argv[1];
-  const existing = lookupZset(c, key);
+  const existing = lookupTyped(c, key, 'zset');
   if (existing === null) return;
   let added = 0;
   let updated = 0;
@@ -163,37 +163,17 @@ export function deleteIfEmpty(c: Client, key: string, z: ZSetValue): boolean {
 }
 
 function zremCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const z = lookupZset(c, key);
-  if (z === null) return;
-  if (z === undefined) {
-    c.integer(0);
-    return;
-  }
-  let deleted = 0;
-  for (let j = 2; j < argv.length; j++) {
-    if (!z.has(argv[j])) continue;
-    if (deleted === 0) c.db.willModify(key);
-    z.remove(argv[j]);
-    deleted++;
-    if (z.size === 0) break;
-  }
-  if (deleted > 0) {
-    notify(c.server, NOTIFY.ZSET, 'zrem', key, c.db.id);
-    deleteIfEmpty(c, key, z);
-    c.server.dirty += deleted;
-  }
-  c.integer(deleted);
+  removeMembers(c, argv, 'zset', NOTIFY.ZSET, 'zrem');
 }
 
 function zcardCommand(c: Client, argv: string[]): void {
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   c.integer(z === undefined ? 0 : z.size);
 }
 
 function zscoreCommand(c: Client, argv: string[]): void {
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   const s = z === undefined ? undefined : z.score(argv[2]);
   if (s === undefined) c.nullBulk();
@@ -201,7 +181,7 @@ function zscoreCommand(c: Client, argv: string[]): void {
 }
 
 function zmscoreCommand(c: Client, argv: string[]): void {
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   c.arrayLen(argv.length - 2);
   for (let j = 2; j < argv.length; j++) {
@@ -212,7 +192,7 @@ function zmscoreCommand(c: Client, argv: string[]): void {
 }
 
 function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   const r = z === undefined ? -1 : z.rank(argv[2], reverse);
   if (r < 0) c.nullBulk();
@@ -237,7 +217,7 @@ function zcountCommand(c: Client, argv: string[]): void {
     c.error(E.NOT_FLOAT_MIN_MAX);
     return;
   }
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   if (z === undefined) {
     c.integer(0);
@@ -253,7 +233,7 @@ function zlexcountCommand(c: Client, argv: string[]): void {
     c.error(E.MIN_MAX_NOT_STRING);
     return;
   }
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   if (z === undefined) {
     c.integer(0);
@@ -298,7 +278,7 @@ function zremrangeGeneric(c: Client, argv: string[], kind: 'rank' | 'score' | 'l
     return;
   }
   const key = argv[1];
-  const z = lookupZset(c, key);
+  const z = lookupTyped(c, key, 'zset');
   if (z === null) return;
   if (z === undefined) {
     c.integer(0);
@@ -389,7 +369,7 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
     zrandmemberWithCount(c, argv[1], Number(big), withScores);
     return;
   }
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   if (z === undefined) {
     c.nullBulk();
@@ -399,7 +379,7 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
 }
 
 function zrandmemberWithCount(c: Client, key: string, count: number, withScores: boolean): void {
-  const z = lookupZset(c, key);
+  const z = lookupTyped(c, key, 'zset');
   if (z === null) return;
   if (z === undefined || count === 0) {
     c.arrayLen(0);
@@ -439,7 +419,7 @@ function zscanCommand(c: Client, argv: string[]): void {
     c.error(E.INVALID_CURSOR);
     return;
   }
-  const z = lookupZset(c, argv[1]);
+  const z = lookupTyped(c, argv[1], 'zset');
   if (z === null) return;
   if (z === undefined) {
     replyEmptyScan(c);

@@ -88,7 +88,7 @@ export class ZSetValue implements Collection {
     return false;
   }
 
-  remove(member: string): boolean {
+  delete(member: string): boolean {
     const score = this.dict.get(member);
     if (score === undefined) return false;
     this.dict.delete(member);

@@ -257,6 +257,9 @@ test('SLOWLOG records, truncates, trims and resets', async () => {
       ['DEL', ...Array.from({ length: 40 }, (_, i) => `k${i}`)],
       ['AUTH', 'secret'],
       ['HELLO', '2', 'AUTH', 'default', 'secret'],
+      // HELLO stops redacting at its first bad option.
+      ['HELLO', '3', 'FOO', 'AUTH', 'u', 'p'],
+      ['HELLO', '3', 'SETNAME'],
       ['CLIENT', 'SETNAME', 'me'],
       ['PING', '\x00\xff'],
     ]);

@@ -91,8 +91,12 @@ function feed(st: MonitorState, c: Client, cmd: Command, argv: string[]): void {
   }
 }
 
-/** Arguments Redis hides from monitors (redactClientCommandArgument). */
-function redacted(cmd: Command, argv: string[], j: number): boolean {
+/**
+ * Arguments Redis replaces with shared.redacted in what MONITOR and SLOWLOG
+ * show (redactClientCommandArgument): AUTH's, and HELLO's AUTH credentials
+ * up to its first bad option (where HELLO stops with a syntax error).
+ */
+export function redacted(cmd: Command, argv: string[], j: number): boolean {
   if (cmd.name === 'auth') return j >= 1;
   if (cmd.name === 'hello') {
     for (let i = 2; i < argv.length; i++) {

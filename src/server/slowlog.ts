@@ -16,6 +16,7 @@
 import type { Command } from '../commands/table';
 import type { Client } from './client';
 import { latencyAddSampleIfNeeded, latencyOf } from './latency';
+import { redacted } from './monitor';
 import type { Server } from './server';
 
 export const SLOWLOG_ENTRY_MAX_ARGC = 32;
@@ -62,31 +63,13 @@ function entryArgv(cmd: Command, argv: string[]): string[] {
       continue;
     }
     let a = argv[j];
-    if (isRedacted(cmd, argv, j)) a = '(redacted)';
+    if (redacted(cmd, argv, j)) a = '(redacted)';
     else if (a.length > SLOWLOG_ENTRY_MAX_STRING) {
       a = a.slice(0, SLOWLOG_ENTRY_MAX_STRING) + `... (${a.length - SLOWLOG_ENTRY_MAX_STRING} more bytes)`;
     }
     out[j] = a;
   }
   return out;
-}
-
-/** Arguments Redis replaces with shared.redacted (redactClientCommandArgument). */
-function isRedacted(cmd: Command, argv: string[], j: number): boolean {
-  if (cmd.name === 'auth') return j >= 1;
-  if (cmd.name === 'hello') {
-    // HELLO [protover [AUTH username password] [SETNAME name]]
-    for (let i = 2; i < argv.length; i++) {
-      const opt = argv[i].toLowerCase();
-      if (opt === 'auth' && i + 2 < argv.length) {
-        if (j === i + 1 || j === i + 2) return true;
-        i += 2;
-      } else if (opt === 'setname') {
-        i += 1;
-      }
-    }
-  }
-  return false;
 }
 
 export function slowlogPush(server: Server, c: Client, cmd: Command, argv: string[], usec: number): void {

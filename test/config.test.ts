@@ -15,7 +15,8 @@ import { differential, type Cmd } from './helpers/diff';
 import { RawClient } from './helpers/resp';
 import { startServer } from '../src/index';
 import { Config, parseMemory } from '../src/config/config';
-import { ConfigFileError, loadConfigText, splitArgs } from '../src/config/load';
+import { ConfigFileError, loadConfigText } from '../src/config/load';
+import { splitArgs } from '../src/protocol/inline';
 import { quote, rewriteText } from '../src/config/rewrite';
 import { DIRECTIVES } from '../src/config/directives';
 import { limits } from '../src/store/limits';
@@ -321,6 +322,12 @@ describe('config file parsing (units)', () => {
     expect(splitArgs('x "unterminated')).toBeNull();
     expect(splitArgs("x 'unterminated")).toBeNull();
     expect(splitArgs('x "closed"right')).toBeNull();
+    // Only space, \t, \n, \r end an unquoted word; any isspace() char separates words.
+    expect(splitArgs('a\vb \vc\f')).toEqual(['a\vb', 'c\f']);
+    expect(splitArgs('"a"\v b')).toEqual(['a', 'b']);
+    // The line ends at a NUL byte, as the C string does.
+    expect(splitArgs('a\0b c')).toEqual(['a']);
+    expect(splitArgs('"a\0b"')).toBeNull();
   });
 
   test('memory units', () => {

@@ -26,6 +26,10 @@ test('inline commands and quoting', async () => {
   await rawBoth('ECHO "a\\x41\\n\\tb"\r\n', 1);
   await rawBoth('  \r\nPING\r\n', 1);
   await rawBoth('SET k "v v"\r\nGET k\r\n', 2);
+  // \v and \f are blanks between words but part of an unquoted word.
+  await rawBoth('ECHO a\vb\r\n', 1);
+  await rawBoth('ECHO \v\fa\f\r\n', 1);
+  await rawBoth('ECHO "a"\v\r\n', 1);
 });
 
 test('protocol errors reply then close', async () => {

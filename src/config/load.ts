@@ -23,6 +23,7 @@ import { BY_NAME, NOT_SUPPORTED_HINT } from './directives';
 import { check, type Config } from './config';
 import { REDIS_DEPRECATED, REDIS_DIRECTIVES } from './redis-directives';
 import { globMatch } from '../util/glob';
+import { splitArgs } from '../protocol/inline';
 
 export class ConfigFileError extends Error {
   constructor(
@@ -42,69 +43,6 @@ export function formatFatal(err: ConfigFileError, product: string): string {
   if (err.where === 'command line') s += `Reading the command line options\n>>> '${err.line}'\n`;
   else if (err.where) s += `Reading the configuration file, at ${err.where}\n>>> '${err.line}'\n`;
   return s + err.reason + '\n';
-}
-
-const HEX = /^[0-9a-fA-F]{2}$/;
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
-
-function isSpace(ch: string | undefined): boolean {
-  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\v' || ch === '\f';
-}
-
-/**
- * sdssplitargs: words separated by blanks; "..." with \n \r \t \b \a \xHH
- * escapes, '...' with \' only; a closing quote must end the word. null on
- * unbalanced quotes.
- */
-export function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    while (i < n && isSpace(line[i])) i++;
-    if (i >= n) return out;
-    let cur = '';
-    let inq = false;
-    let insq = false;
-    for (;;) {
-      const ch = line[i];
-      if (inq) {
-        if (i >= n) return null;
-        if (ch === '\\' && line[i + 1] === 'x' && HEX.test(line.slice(i + 2, i + 4))) {
-          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 3;
-        } else if (ch === '\\' && i + 1 < n) {
-          i++;
-          cur += ESCAPES[line[i]] ?? line[i];
-        } else if (ch === '"') {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          i++;
-          break;
-        } else {
-          cur += ch;
-        }
-      } else if (insq) {
-        if (i >= n) return null;
-        if (ch === '\\' && line[i + 1] === "'") {
-          i++;
-          cur += "'";
-        } else if (ch === "'") {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          i++;
-          break;
-        } else {
-          cur += ch;
-        }
-      } else {
-        if (i >= n || isSpace(ch) || ch === '\0') break;
-        if (ch === '"') inq = true;
-        else if (ch === "'") insq = true;
-        else cur += ch;
-      }
-      i++;
-    }
-    out.push(cur);
-  }
 }
 
 /** Per-load state: which accumulating directives were seen, include depth. */

@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitArgs } from '../config/load';
+import { splitArgs } from '../protocol/inline';
 
 export type AofFileType = 'b' | 'h' | 'i';
 

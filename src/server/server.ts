@@ -62,6 +62,11 @@ export class Server {
   dirty = 0;
   /** Cached now (ms) for the hot path; refreshed per read and by the cron. */
   clock = Date.now();
+  /**
+   * While processInput runs a read's commands: when the last command ended
+   * (performance.now()), the start of the next one; -1 otherwise (see call()).
+   */
+  cmdClock = -1;
   readonly startTime = Date.now();
   /** Set when the server is shutting down: no new connections, no new commands. */
   shuttingDown = false;
@@ -264,6 +269,7 @@ export class Server {
       c.close();
       return;
     }
+    this.cmdClock = performance.now();
     while (!c.blocked && !c.closeAfterReply && !c.closed) {
       const r = parser.next();
       if (r === null) break;
@@ -275,6 +281,7 @@ export class Server {
       }
       processCommand(c, r);
     }
+    this.cmdClock = -1;
     c.queryBuffered = parser.buffered;
     this.stats.netOutputBytes += c.out.length;
     if (c.out.length !== 0) this.stats.writesProcessed++;

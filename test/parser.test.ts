@@ -1,0 +1,63 @@
+/**
+ * RequestParser unit tests: arguments of every length around the short-arg
+ * fast path (String.fromCharCode up to 8 bytes, latin1Slice above) keep
+ * every byte, and frames split at any byte parse the same.
+ */
+import { expect, test } from 'vitest';
+import { RequestParser } from '../src/protocol/parser';
+
+const limits = { maxBulkLen: 512 * 1024 * 1024, authenticated: () => true };
+
+function frame(args: string[]): Buffer {
+  let s = '*' + args.length + '\r\n';
+  for (const a of args) s += '$' + a.length + '\r\n' + a + '\r\n';
+  return Buffer.from(s, 'latin1');
+}
+
+/** Every byte value, cycled, in args of length 0..20. */
+function binaryArgs(): string[] {
+  const out: string[] = [];
+  let b = 0;
+  for (let len = 0; len <= 20; len++) {
+    let s = '';
+    for (let i = 0; i < len; i++) s += String.fromCharCode((b = (b * 37 + 11) & 255));
+    out.push(s);
+  }
+  out.push('\x00', '\xff', '\r\n', '\x00\x00\x00\x00\x00\x00\x00\x00', '\xff\xfe\xfd\xfc\xfb\xfa\xf9');
+  return out;
+}
+
+test('arguments of every length keep every byte (short-arg fast path and above)', () => {
+  const args = binaryArgs();
+  const p = new RequestParser(limits);
+  p.feed(frame(args));
+  const r = p.next();
+  expect(r).toEqual(args);
+  for (const a of r as string[]) expect(typeof a).toBe('string');
+  expect(p.next()).toBeNull();
+});
+
+test('a pipeline split at every byte parses to the same commands', () => {
+  const cmds = [['SET', 'k\x00', '\xffv'], ['GET', 'key:000000012345'], ['LPUSH', 'l', 'a', 'bb', 'ccc'], []];
+  const whole = Buffer.concat(cmds.map(frame));
+  const want = cmds.filter((c) => c.length > 0);
+  for (let cut = 0; cut <= whole.length; cut++) {
+    const p = new RequestParser(limits);
+    const got: unknown[] = [];
+    for (const part of [whole.subarray(0, cut), whole.subarray(cut)]) {
+      p.feed(part);
+      for (let r = p.next(); r !== null; r = p.next()) got.push(r);
+    }
+    expect(got).toEqual(want);
+  }
+});
+
+test('the argv of one command is not reused by the next', () => {
+  const p = new RequestParser(limits);
+  p.feed(Buffer.concat([frame(['ECHO', 'a']), frame(['ECHO', 'b'])]));
+  const a = p.next();
+  const b = p.next();
+  expect(a).toEqual(['ECHO', 'a']);
+  expect(b).toEqual(['ECHO', 'b']);
+  expect(a).not.toBe(b);
+});

@@ -14,9 +14,9 @@ import { NOTIFY, notify } from '../server/notify';
 import { blockClient, mayBlock, parseTimeout, unblockClientById } from '../server/blocking';
 import type { Database } from '../store/database';
 import { parseInt64 } from '../util/numbers';
-import { listAt, moveElement, parseMpopArgs, parseWhere, popOne, popRangeWithKey, type Where } from './list-ops';
+import { listAt, moveElement, parseWhere, popOne, popRangeWithKey, type Where } from './list-ops';
 import type { Handler } from './table';
-import { lookupTyped } from './lookup';
+import { lookupTyped, parseMpopArgs } from './lookup';
 
 /** Blocked list clients time out with a null array (replyToBlockedClientTimedOut), BLMOVE included. */
 function nullArrayTimeout(c: Client): void {
@@ -139,9 +139,10 @@ function brpoplpushCommand(c: Client, argv: string[]): void {
 function blmpopCommand(c: Client, argv: string[]): void {
   const deadline = parseTimeout(c, argv[1]);
   if (deadline === null) return;
-  const args = parseMpopArgs(c, argv, 2);
+  const args = parseMpopArgs(c, argv, 2, 'left', 'right');
   if (args === null) return;
-  const { where, count } = args;
+  const where: Where = args.first ? 'LEFT' : 'RIGHT';
+  const count = args.count;
   for (const key of args.keys) {
     const list = lookupTyped(c, key, 'list');
     if (list === null) return;

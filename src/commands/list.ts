@@ -14,9 +14,9 @@ import { NOTIFY, notify } from '../server/notify';
 import { signalKeyAsReady } from '../server/blocking';
 import { parseInt64 } from '../util/numbers';
 import { commands as blockingCommands } from './list-blocking';
-import { moveElement, parseMpopArgs, parseWhere, popMany, popOne, popRangeWithKey, pushValues, type Where } from './list-ops';
+import { moveElement, parseWhere, popMany, popOne, popRangeWithKey, pushValues, type Where } from './list-ops';
 import type { Handler } from './table';
-import { lookupTyped } from './lookup';
+import { lookupTyped, parseMpopArgs, parsePopCount } from './lookup';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -69,12 +69,8 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
   const hasCount = argv.length === 3;
   let count = 0;
   if (hasCount) {
-    // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
-    const n = parseInt64(argv[2]);
-    if (n === null || n < 0) {
-      c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
-      return;
-    }
+    const n = parsePopCount(c, argv[2]);
+    if (n === null) return;
     count = n;
   }
   const key = argv[1];
@@ -353,13 +349,13 @@ function rpoplpushCommand(c: Client, argv: string[]): void {
 }
 
 function lmpopCommand(c: Client, argv: string[]): void {
-  const args = parseMpopArgs(c, argv, 1);
+  const args = parseMpopArgs(c, argv, 1, 'left', 'right');
   if (args === null) return;
   for (const key of args.keys) {
     const list = lookupTyped(c, key, 'list');
     if (list === null) return;
     if (list === undefined) continue;
-    c.propagateAs = [popRangeWithKey(c, c.db, key, list, args.where, args.count)];
+    c.propagateAs = [popRangeWithKey(c, c.db, key, list, args.first ? 'LEFT' : 'RIGHT', args.count)];
     return;
   }
   c.nullArray();

@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the collection families: the typed key lookup every
  * collection command starts with (Redis's lookupKeyRead/Write + checkType),
- * and HDEL/SREM/ZREM's delete-members-and-drop-the-empty-key loop.
+ * HDEL/SREM/ZREM's delete-members-and-drop-the-empty-key loop, and the
+ * count and `numkeys key... WHERE [COUNT n]` arguments of the pops.
  *
  *   const h = lookupTyped(c, key, 'hash');
  *   if (h === null) return;          // WRONGTYPE already replied
@@ -14,6 +15,7 @@ import type { HashValue } from '../store/hash';
 import type { ListValue } from '../store/list';
 import type { SetValue } from '../store/set';
 import type { ZSetValue } from '../store/zset';
+import { parseInt64 } from '../util/numbers';
 
 interface Typed {
   hash: HashValue;
@@ -72,4 +74,64 @@ export function removeMembers(c: Client, argv: string[], type: 'hash' | 'set' | 
     c.server.dirty += deleted;
   }
   c.integer(deleted);
+}
+
+/**
+ * The count of LPOP/RPOP/SPOP/ZPOPMIN/ZPOPMAX (getPositiveLongFromObjectOrReply:
+ * one message for "not a number" and "negative"); null after replying.
+ */
+export function parsePopCount(c: Client, arg: string): number | null {
+  const n = parseInt64(arg);
+  if (n === null || n < 0) {
+    c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
+    return null;
+  }
+  return n;
+}
+
+/** LMPOP/ZMPOP's arguments: `first` tells which of the two WHERE words was given. */
+export interface MpopArgs {
+  keys: string[];
+  first: boolean;
+  count: number;
+}
+
+/**
+ * Parses the `numkeys key... WHERE [COUNT n]` tail of LMPOP/BLMPOP (WHERE is
+ * LEFT|RIGHT) and ZMPOP/BZMPOP (MIN|MAX) from argv[at]; numkeys and COUNT
+ * are in 1..LONG_MAX (getRangeLongFromObjectOrReply). Returns null after
+ * replying an error.
+ */
+export function parseMpopArgs(c: Client, argv: string[], at: number, first: string, second: string): MpopArgs | null {
+  const numkeys = parseInt64(argv[at]);
+  if (numkeys === null || numkeys < 1) {
+    c.error(E.NUMKEYS_GT_ZERO);
+    return null;
+  }
+  const whereAt = at + numkeys + 1;
+  if (whereAt >= argv.length) {
+    c.error(E.SYNTAX);
+    return null;
+  }
+  const where = argv[whereAt].toLowerCase();
+  if (where !== first && where !== second) {
+    c.error(E.SYNTAX);
+    return null;
+  }
+  let count = -1;
+  for (let j = whereAt + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j].toLowerCase() === 'count' && j + 1 < argv.length) {
+      j++;
+      const n = parseInt64(argv[j]);
+      if (n === null || n < 1) {
+        c.error(E.COUNT_GT_ZERO);
+        return null;
+      }
+      count = n;
+    } else {
+      c.error(E.SYNTAX);
+      return null;
+    }
+  }
+  return { keys: argv.slice(at + 1, whereAt), first: where === first, count: count === -1 ? 1 : count };
 }

@@ -18,7 +18,7 @@ import { parseBigInt64, parseInt64 } from '../util/numbers';
 import { distinctRandomIndexes } from '../util/random';
 import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
-import { lookupTyped, removeMembers } from './lookup';
+import { lookupTyped, parsePopCount, removeMembers } from './lookup';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -206,12 +206,8 @@ function spopCommand(c: Client, argv: string[]): void {
     c.bulk(m);
     return;
   }
-  // getPositiveLongFromObjectOrReply: a bad number gets the range message too.
-  const l = parseInt64(argv[2]);
-  if (l === null || l < 0) {
-    c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
-    return;
-  }
+  const l = parsePopCount(c, argv[2]);
+  if (l === null) return;
   const s = lookupTyped(c, key, 'set');
   if (s === null) return;
   if (s === undefined || l === 0) {

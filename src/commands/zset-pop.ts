@@ -17,13 +17,10 @@ import type { Client } from '../server/client';
 import { blockClient, mayBlock, parseTimeout } from '../server/blocking';
 import { notify, NOTIFY } from '../server/notify';
 import type { Database } from '../store/database';
-import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import type { ZSetValue } from '../store/zset';
 import { zsetAt } from './zset-common';
-import { lookupTyped } from './lookup';
-
-const LONG_MAX = 9223372036854775807;
+import { lookupTyped, parseMpopArgs, parsePopCount } from './lookup';
 
 /**
  * Pops up to `count` elements (count -1: one, the plain form) from the
@@ -71,12 +68,8 @@ function zpopGeneric(c: Client, argv: string[], min: boolean): void {
   }
   let count = -1;
   if (argv.length === 3) {
-    // getPositiveLongFromObjectOrReply: one message for both failures.
-    const n = parseInt64(argv[2]);
-    if (n === null || n < 0) {
-      c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
-      return;
-    }
+    const n = parsePopCount(c, argv[2]);
+    if (n === null) return;
     count = n;
   }
   const key = argv[1];
@@ -89,59 +82,16 @@ function zpopGeneric(c: Client, argv: string[], min: boolean): void {
   popAndReply(c, c.db, key, z, min, count, false, c.resp === 3 && count !== -1);
 }
 
-interface MpopArgs {
-  keys: string[];
-  min: boolean;
-  count: number;
-}
-
-/** Parses `numkeys key... MIN|MAX [COUNT n]` from argv[at]; replies and returns null on error. */
-function parseMpop(c: Client, argv: string[], at: number): MpopArgs | null {
-  const numkeys = parseInt64(argv[at]);
-  if (numkeys === null || numkeys < 1 || numkeys > LONG_MAX) {
-    c.error(E.NUMKEYS_GT_ZERO);
-    return null;
-  }
-  const whereAt = at + numkeys + 1;
-  if (whereAt >= argv.length) {
-    c.error(E.SYNTAX);
-    return null;
-  }
-  const where = argv[whereAt].toLowerCase();
-  if (where !== 'min' && where !== 'max') {
-    c.error(E.SYNTAX);
-    return null;
-  }
-  let count = -1;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    if (count === -1 && argv[j].toLowerCase() === 'count' && more > 0) {
-      j++;
-      const n = parseInt64(argv[j]);
-      if (n === null || n < 1) {
-        c.error(E.COUNT_GT_ZERO);
-        return null;
-      }
-      count = n;
-    } else {
-      c.error(E.SYNTAX);
-      return null;
-    }
-  }
-  if (count === -1) count = 1;
-  return { keys: argv.slice(at + 1, whereAt), min: where === 'min', count };
-}
-
 /** ZMPOP numkeys key... MIN|MAX [COUNT n] */
 function zmpopCommand(c: Client, argv: string[]): void {
-  const a = parseMpop(c, argv, 1);
+  const a = parseMpopArgs(c, argv, 1, 'min', 'max');
   if (a === null) return;
   for (const key of a.keys) {
     const z = lookupTyped(c, key, 'zset');
     if (z === null) return;
     if (z === undefined) continue;
-    popAndReply(c, c.db, key, z, a.min, a.count, true, true);
-    c.propagateAs = [[a.min ? 'ZPOPMIN' : 'ZPOPMAX', key, String(a.count)]];
+    popAndReply(c, c.db, key, z, a.first, a.count, true, true);
+    c.propagateAs = [[a.first ? 'ZPOPMIN' : 'ZPOPMAX', key, String(a.count)]];
     return;
   }
   c.nullArray();
@@ -200,9 +150,9 @@ function bzpopGeneric(c: Client, argv: string[], min: boolean): void {
 
 /** BZMPOP timeout numkeys key... MIN|MAX [COUNT n] */
 function bzmpopCommand(c: Client, argv: string[]): void {
-  const a = parseMpop(c, argv, 2);
+  const a = parseMpopArgs(c, argv, 2, 'min', 'max');
   if (a === null) return;
-  blockingZpop(c, a.keys, a.min, argv[1], a.count);
+  blockingZpop(c, a.keys, a.first, argv[1], a.count);
 }
 
 export const popCommands: Record<string, Handler> = {

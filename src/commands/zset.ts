@@ -1,9 +1,9 @@
 /**
  * Sorted set commands (t_zset.c): ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
- * ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZREMRANGEBYRANK/SCORE/LEX,
- * ZRANDMEMBER, ZSCAN. The range reads are in ./zset-range.ts, the set
- * algebra in ./zset-store.ts, the pops (blocking too) in ./zset-pop.ts; the
- * value type is ../store/zset.ts.
+ * ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZREMRANGEBYRANK/SCORE/LEX.
+ * The range reads are in ./zset-range.ts, ZRANDMEMBER and ZSCAN in
+ * ./zset-sample.ts, the set algebra in ./zset-store.ts, the pops (blocking
+ * too) in ./zset-pop.ts; the value type is ../store/zset.ts.
  *
  *   ZADD z NX CH 1 a 2 b   -> :2
  *   ZADD z INCR 5 a        -> "6" (RESP3: ,6)
@@ -14,20 +14,16 @@ import type { Client } from '../server/client';
 import { notify, NOTIFY } from '../server/notify';
 import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type SkipNode } from '../store/skiplist';
 import { ZSetValue } from '../store/zset';
-import { formatDouble, parseBigInt64, parseDouble, parseInt64 } from '../util/numbers';
-import { distinctRandomIndexes } from '../util/random';
-import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
-import { globMatch } from '../util/glob';
+import { parseDouble, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import {
   newLexRange,
   newScoreRange,
   parseLexRange,
   parseScoreRange,
-  replyScored,
-  replyScoredLen,
 } from './zset-common';
 import { rangeCommands } from './zset-range';
+import { sampleCommands } from './zset-sample';
 import { storeCommands } from './zset-store';
 import { popCommands } from './zset-pop';
 import { lookupTyped, removeMembers } from './lookup';
@@ -338,117 +334,6 @@ function zremrangebylexCommand(c: Client, argv: string[]): void {
   zremrangeGeneric(c, argv, 'lex');
 }
 
-// ---- ZRANDMEMBER ---------------------------------------------------------------
-
-/** LONG_MAX / 2 in C integer division. */
-const HALF_LONG_MAX = 4611686018427387903n;
-
-function zrandmemberCommand(c: Client, argv: string[]): void {
-  if (argv.length >= 3) {
-    const big = parseBigInt64(argv[2]);
-    if (big === null) {
-      c.error(E.NOT_INTEGER);
-      return;
-    }
-    // -LONG_MAX .. LONG_MAX: only LONG_MIN itself is out.
-    if (argv[2] === '-9223372036854775808') {
-      c.error(E.COUNT_OUT_OF_LONG_RANGE);
-      return;
-    }
-    let withScores = false;
-    if (argv.length > 4 || (argv.length === 4 && argv[3].toLowerCase() !== 'withscores')) {
-      c.error(E.SYNTAX);
-      return;
-    } else if (argv.length === 4) {
-      withScores = true;
-      if (big < -HALF_LONG_MAX || big > HALF_LONG_MAX) {
-        c.error(E.VALUE_OUT_OF_RANGE);
-        return;
-      }
-    }
-    zrandmemberWithCount(c, argv[1], Number(big), withScores);
-    return;
-  }
-  const z = lookupTyped(c, argv[1], 'zset');
-  if (z === null) return;
-  if (z === undefined) {
-    c.nullBulk();
-    return;
-  }
-  c.bulk(z.randomMember()!);
-}
-
-function zrandmemberWithCount(c: Client, key: string, count: number, withScores: boolean): void {
-  const z = lookupTyped(c, key, 'zset');
-  if (z === null) return;
-  if (z === undefined || count === 0) {
-    c.arrayLen(0);
-    return;
-  }
-  const size = z.size;
-  // Negative count: count picks with repetition, in random order.
-  if (count < 0 || count === 1) {
-    const n = count < 0 ? -count : 1;
-    replyScoredLen(c, n, withScores);
-    for (let i = 0; i < n; i++) {
-      const m = z.randomMember()!;
-      replyScored(c, m, z.score(m)!, withScores);
-    }
-    return;
-  }
-  // The whole set: Redis's zset iterator walks from the highest rank down.
-  if (count >= size) {
-    replyScoredLen(c, size, withScores);
-    for (let n = z.sl.tail; n !== null; n = n.backward) replyScored(c, n.member, n.score, withScores);
-    return;
-  }
-  // Distinct members, in random order.
-  const picks = distinctRandomIndexes(size, count);
-  replyScoredLen(c, count, withScores);
-  for (const slot of picks) {
-    const m = z.dict.keyAt(slot);
-    replyScored(c, m, z.dict.valAt(slot), withScores);
-  }
-}
-
-// ---- ZSCAN ---------------------------------------------------------------------
-
-function zscanCommand(c: Client, argv: string[]): void {
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    c.error(E.INVALID_CURSOR);
-    return;
-  }
-  const z = lookupTyped(c, argv[1], 'zset');
-  if (z === null) return;
-  if (z === undefined) {
-    replyEmptyScan(c);
-    return;
-  }
-  const opts = parseScanOptions(c, argv, 3);
-  if (opts === null) return;
-  let n = 0;
-  let body = '';
-  const pattern = opts.pattern;
-  const emit = (member: string, score: number): void => {
-    if (pattern !== null && !globMatch(pattern, member)) return;
-    const s = formatDouble(score);
-    body += '$' + member.length + '\r\n' + member + '\r\n$' + s.length + '\r\n' + s + '\r\n';
-    n += 2;
-  };
-  let next = 0;
-  if (z.listpack) {
-    // A compact set is returned whole, in order, in one call.
-    for (let node = z.sl.first; node !== null; node = node.next[0]) emit(node.member, node.score);
-  } else {
-    next = z.dict.scan(cursor, opts.count, emit);
-  }
-  c.arrayLen(2);
-  c.bulk(String(next));
-  c.arrayLen(n);
-  c.out += body;
-}
-
 export const commands: Record<string, Handler> = {
   zadd: zaddCommand,
   zincrby: zincrbyCommand,
@@ -463,9 +348,8 @@ export const commands: Record<string, Handler> = {
   zremrangebyrank: zremrangebyrankCommand,
   zremrangebyscore: zremrangebyscoreCommand,
   zremrangebylex: zremrangebylexCommand,
-  zrandmember: zrandmemberCommand,
-  zscan: zscanCommand,
   ...rangeCommands,
+  ...sampleCommands,
   ...storeCommands,
   ...popCommands,
 };

@@ -11,6 +11,9 @@
  *
  * Writes bench/results.json. Needs `redis-server` and `redis-benchmark` on PATH.
  *
+ *   node bench/run.js --ci    (.ci/run: SET/GET at -P 1 and -P 16, ~10 s; exits 1
+ *                              when a ratio is below half its target: a gross regression)
+ *
  * Other suites run the script of that name in bench/ with the remaining options:
  *
  *   npm run bench -- --suite snapshot --keys 1000000          (SAVE time, dump size, load time)
@@ -114,6 +117,24 @@ const median = (xs) => {
 
 const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof'];
 
+/** Issue 7's targets (ratio kevy/redis) by test and pipeline; --ci fails below half of one. */
+const TARGETS = {
+  SET: { 1: 0.95, 16: 0.75 },
+  GET: { 1: 0.95, 16: 0.75 },
+  INCR: { 1: 0.95, 16: 0.75 },
+  LPUSH: { 1: 0.9, 16: 0.65 },
+  HSET: { 1: 0.9, 16: 0.65 },
+  ZADD: { 1: 0.9, 16: 0.65 },
+};
+
+/** The rows whose ratio is below half its target. */
+function grossRegressions(rows) {
+  return rows.filter((r) => {
+    const t = TARGETS[r.test] && TARGETS[r.test][r.pipeline];
+    return t !== undefined && r.ratio < t / 2;
+  });
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--memory') argv.splice(0, 1, '--suite', 'memory'); // npm run bench -- --memory: bench/memory.js
@@ -125,7 +146,10 @@ async function main() {
     const r = spawnSync(process.execPath, [path.join(__dirname, `${suite}.js`), ...rest], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
-  const o = parseArgs(argv);
+  const ci = argv[0] === '--ci';
+  const o = ci
+    ? parseArgs(['--tests', 'set,get', '--pipeline', '1,16', '--requests', '100000', '--rounds', '3', '--out', path.join(os.tmpdir(), 'kevy-bench-ci.json')])
+    : parseArgs(argv);
   const redis = await start('redis', o);
   const kevy = await start('kevy', o);
   const base = o.base ? await start('base', o) : null;
@@ -165,6 +189,15 @@ async function main() {
   };
   fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`results written to ${path.relative(process.cwd(), o.out)}`);
+  const bad = grossRegressions(rows);
+  for (const r of rows) {
+    const t = TARGETS[r.test] && TARGETS[r.test][r.pipeline];
+    if (t !== undefined && r.ratio < t) console.log(`${r.test} -P ${r.pipeline}: ratio ${r.ratio.toFixed(2)} below the target ${t}`);
+  }
+  if (ci && bad.length > 0) {
+    console.error(`bench --ci: gross regression (ratio below half its target): ${bad.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}`).join(', ')}`);
+    process.exit(1);
+  }
 }
 
 main().catch((e) => {

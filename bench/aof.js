@@ -14,6 +14,7 @@
  * Writes bench/aof-results.json. Needs `redis-server` and `redis-benchmark`.
  */
 'use strict';
+const { freePort, waitPort, median } = require('./lib');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -34,30 +35,7 @@ function parseArgs(argv) {
   return o;
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitPort(port) {
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('server did not start on ' + port);
-}
 
 async function start(kind, policy, o) {
   const port = await freePort();
@@ -101,7 +79,6 @@ function bench(port, clients, o) {
   return Number(line.split(',')[1].replace(/"/g, ''));
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));

@@ -15,6 +15,7 @@
  * BGSAVE until INFO says it is over. Prints p50 / p99 / p99.9 / max.
  */
 'use strict';
+const { freePort, waitPort } = require('./lib');
 const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -67,30 +68,7 @@ function parseArgs(argv) {
   return o;
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitPort(port) {
-  for (let i = 0; i < 1000; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('server did not start on ' + port);
-}
 
 /** A minimal RESP client: one reply per request, in order. */
 class Conn {

@@ -21,6 +21,7 @@
  *   npm run bench -- --suite aof                              (SET with appendfsync always/everysec, writes per fsync)
  */
 'use strict';
+const { freePort, waitPort, median } = require('./lib');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -53,27 +54,7 @@ function parseArgs(argv) {
   return o;
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitPort(port) {
-  for (let i = 0; i < 500; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('server did not start on ' + port);
-}
 
 function persistenceArgs(o) {
   if (!o.appendfsync) return ['--appendonly', 'no'];
@@ -110,10 +91,6 @@ function bench(port, test, pipeline, o) {
   return Number(cols[1]);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof'];
 

@@ -13,6 +13,7 @@
  * in Redis) and a few big hashes of 1000 fields, about N elements in all.
  */
 'use strict';
+const { freePort, median } = require('./lib');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -32,15 +33,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function encode(args) {
   let s = `*${args.length}\r\n`;
@@ -186,7 +178,6 @@ async function measure(kind, set, o) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));

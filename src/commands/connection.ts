@@ -101,7 +101,6 @@ function helloCommand(c: Client, argv: string[]): void {
     }
     ver = v;
   }
-  let setName: string | null = null;
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - j - 1;
     const opt = argv[j].toLowerCase();
@@ -109,11 +108,13 @@ function helloCommand(c: Client, argv: string[]): void {
       if (!checkAuth(c, argv[j + 1], argv[j + 2])) return;
       j += 2;
     } else if (opt === 'setname' && more >= 1) {
-      setName = argv[j + 1];
+      const setName = argv[j + 1];
       if (!validClientName(setName)) {
         c.error(E.CLIENT_NAME_SPACES);
         return;
       }
+      // Redis 7.0 sets the name at once: a later bad option still leaves it set.
+      c.name = setName;
       j += 1;
     } else {
       c.error(`ERR Syntax error in HELLO option '${argv[j]}'`);
@@ -126,7 +127,6 @@ function helloCommand(c: Client, argv: string[]): void {
     );
     return;
   }
-  if (setName !== null) c.name = setName;
   if (ver) c.resp = ver as 2 | 3;
   c.mapLen(7);
   c.bulk('server');

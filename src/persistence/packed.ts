@@ -14,6 +14,7 @@
  *
  *   listpackEntries(blob);   // ['a', '1', 'b', '2']
  */
+import { latin1 } from '../util/latin1';
 
 export class PackedError extends Error {}
 
@@ -45,21 +46,21 @@ export function ziplistEntries(buf: Buffer): string[] {
       const len = enc & 0x3f;
       p += 1;
       need(buf, p, len, 'ziplist');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else if (top === 1) {
       need(buf, p, 2, 'ziplist');
       const len = ((enc & 0x3f) << 8) | buf[p + 1];
       p += 2;
       need(buf, p, len, 'ziplist');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else if (top === 2) {
       need(buf, p, 5, 'ziplist');
       const len = buf.readUInt32BE(p + 1);
       p += 5;
       need(buf, p, len, 'ziplist');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else {
       p += 1;
@@ -123,7 +124,7 @@ export function listpackEntries(buf: Buffer): string[] {
       const len = b & 0x3f;
       p += 1;
       need(buf, p, len, 'listpack');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else if ((b & 0xe0) === 0xc0) {
       need(buf, p, 2, 'listpack');
@@ -136,14 +137,14 @@ export function listpackEntries(buf: Buffer): string[] {
       const len = ((b & 0x0f) << 8) | buf[p + 1];
       p += 2;
       need(buf, p, len, 'listpack');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else if (b === 0xf0) {
       need(buf, p, 5, 'listpack');
       const len = buf.readUInt32LE(p + 1);
       p += 5;
       need(buf, p, len, 'listpack');
-      out.push(buf.toString('latin1', p, p + len));
+      out.push(latin1(buf, p, p + len));
       p += len;
     } else if (b === 0xf1) {
       need(buf, p, 3, 'listpack');
@@ -209,7 +210,7 @@ export function zipmapEntries(buf: Buffer): string[] {
     const klen = readLen();
     if (klen < 0) break;
     need(buf, p, klen, 'zipmap');
-    out.push(buf.toString('latin1', p, p + klen));
+    out.push(latin1(buf, p, p + klen));
     p += klen;
     const vlen = readLen();
     if (vlen < 0) fail('zipmap: key without a value');
@@ -217,7 +218,7 @@ export function zipmapEntries(buf: Buffer): string[] {
     const free = buf[p];
     p += 1;
     need(buf, p, vlen + free, 'zipmap');
-    out.push(buf.toString('latin1', p, p + vlen));
+    out.push(latin1(buf, p, p + vlen));
     p += vlen + free;
   }
   if (p !== buf.length - 1) fail('zipmap: bytes after the end marker');

@@ -10,6 +10,7 @@
 import { parseDouble } from '../util/numbers';
 import { lzfDecompress } from './lzf';
 import * as F from './rdb-format';
+import { latin1 } from '../util/latin1';
 
 export class RdbError extends Error {
   /** Set when the failure is an empty collection (Redis skips such a key when loading a file). */
@@ -135,7 +136,7 @@ export class RdbReader {
     if (b >> 6 !== F.LEN_ENCVAL) {
       const len = this.lengthRest(b);
       this.need(len);
-      const s = this.buf.toString('latin1', this.pos, this.pos + len);
+      const s = latin1(this.buf, this.pos, this.pos + len);
       this.pos += len;
       return s;
     }
@@ -171,7 +172,7 @@ export class RdbReader {
     if (len === 254) return Infinity;
     if (len === 253) return NaN;
     this.need(len);
-    const s = this.buf.toString('latin1', this.pos, this.pos + len);
+    const s = latin1(this.buf, this.pos, this.pos + len);
     this.pos += len;
     const d = parseDouble(s);
     if (d === null) this.err('Bad double value');

@@ -19,6 +19,7 @@
  * chunks and joined once, so a 100 MB value costs one copy, not one per read.
  */
 import { splitArgs } from './inline';
+import { latin1 } from '../util/latin1';
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -33,16 +34,6 @@ const MAX_MULTIBULK = 1024 * 1024 * 1024;
 const CR = 13;
 const LF = 10;
 
-/**
- * Buffer#latin1Slice is Node's internal fast path behind toString('latin1'):
- * it skips the argument checks and measured twice as fast for short args.
- */
-interface Latin1Slicer {
-  latin1Slice(start: number, end: number): string;
-}
-function latin1(buf: Buffer, start: number, end: number): string {
-  return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
-}
 
 const fcc = String.fromCharCode;
 

@@ -13,6 +13,12 @@
  * when x.next[i] is null and x is the header, the spans of trailing null
  * links are not used). Ranks here are 0-based.
  *
+ * Layout for speed: a search step must touch as few objects as possible, so
+ * the links and spans of levels 0-3 (all levels of ~99.6% of nodes) are also
+ * plain fields of the node (f0-f3, s0-s3); `next` stays the full list of
+ * links (readers outside iterate with `next[0]`) and is written in step
+ * (setFwd); spans of higher levels live in `hiSpan`.
+ *
  * The caller keeps the member -> score map and never inserts a member twice.
  *
  *   const sl = new SkipList();
@@ -24,18 +30,79 @@
 export const MAX_LEVEL = 32;
 const P = 0.25;
 
+/** Levels whose link and span live in fields of the node. */
+const INLINE = 4;
+
 export class SkipNode {
   backward: SkipNode | null = null;
+  /** Forward links by level (the ones of levels 0-3 are mirrored in f0-f3). */
   readonly next: (SkipNode | null)[];
-  readonly span: number[];
+  /** Inline copies of the low levels' links and spans: a search step reads one object. */
+  f0: SkipNode | null = null;
+  f1: SkipNode | null = null;
+  f2: SkipNode | null = null;
+  f3: SkipNode | null = null;
+  s0 = 0;
+  s1 = 0;
+  s2 = 0;
+  s3 = 0;
+  /** Spans of levels 4 and up (null for the ~99.6% of nodes with fewer levels). */
+  readonly hiSpan: number[] | null;
 
   constructor(
     public score: number,
     public readonly member: string,
     level: number,
   ) {
-    this.next = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
+    this.next = level === 1 ? [null] : level === 2 ? [null, null] : new Array<SkipNode | null>(level).fill(null);
+    this.hiSpan = level > INLINE ? new Array<number>(level - INLINE).fill(0) : null;
+  }
+
+  /** The spans by level (a copy, for tests and debugging). */
+  get span(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.next.length; i++) out.push(spanOf(this, i));
+    return out;
+  }
+}
+
+function fwdOf(x: SkipNode, i: number): SkipNode | null {
+  switch (i) {
+    case 0: return x.f0;
+    case 1: return x.f1;
+    case 2: return x.f2;
+    case 3: return x.f3;
+    default: return x.next[i];
+  }
+}
+
+function setFwd(x: SkipNode, i: number, v: SkipNode | null): void {
+  x.next[i] = v;
+  switch (i) {
+    case 0: x.f0 = v; break;
+    case 1: x.f1 = v; break;
+    case 2: x.f2 = v; break;
+    case 3: x.f3 = v; break;
+  }
+}
+
+function spanOf(x: SkipNode, i: number): number {
+  switch (i) {
+    case 0: return x.s0;
+    case 1: return x.s1;
+    case 2: return x.s2;
+    case 3: return x.s3;
+    default: return x.hiSpan![i - INLINE];
+  }
+}
+
+function setSpan(x: SkipNode, i: number, v: number): void {
+  switch (i) {
+    case 0: x.s0 = v; break;
+    case 1: x.s1 = v; break;
+    case 2: x.s2 = v; break;
+    case 3: x.s3 = v; break;
+    default: x.hiSpan![i - INLINE] = v;
   }
 }
 
@@ -108,7 +175,7 @@ export class SkipList {
   length = 0;
   level = 1;
   /** Scratch for the update vector (no allocation per insert/delete). */
-  private readonly update: SkipNode[] = new Array<SkipNode>(MAX_LEVEL);
+  private readonly update: SkipNode[] = new Array<SkipNode>(MAX_LEVEL).fill(this.header);
   private readonly rankAt: number[] = new Array<number>(MAX_LEVEL).fill(0);
 
   get first(): SkipNode | null {
@@ -121,11 +188,11 @@ export class SkipList {
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && before(nx.score, nx.member, score, member)) {
-        rank[i] += x.span[i];
+        rank[i] += spanOf(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
       update[i] = x;
     }
@@ -134,19 +201,19 @@ export class SkipList {
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.header;
-        this.header.span[i] = this.length;
+        setSpan(this.header, i, this.length);
       }
       this.level = level;
     }
     const node = new SkipNode(score, member, level);
     for (let i = 0; i < level; i++) {
       const u = update[i];
-      node.next[i] = u.next[i];
-      u.next[i] = node;
-      node.span[i] = u.span[i] - (rank[0] - rank[i]);
-      u.span[i] = rank[0] - rank[i] + 1;
+      setFwd(node, i, fwdOf(u, i));
+      setFwd(u, i, node);
+      setSpan(node, i, spanOf(u, i) - (rank[0] - rank[i]));
+      setSpan(u, i, rank[0] - rank[i] + 1);
     }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
+    for (let i = level; i < this.level; i++) setSpan(update[i], i, spanOf(update[i], i) + 1);
     node.backward = update[0] === this.header ? null : update[0];
     const after = node.next[0];
     if (after !== null) after.backward = node;
@@ -159,11 +226,11 @@ export class SkipList {
     const update = this.update;
     for (let i = 0; i < this.level; i++) {
       const u = update[i];
-      if (u.next[i] === x) {
-        u.span[i] += x.span[i] - 1;
-        u.next[i] = x.next[i];
+      if (fwdOf(u, i) === x) {
+        setSpan(u, i, spanOf(u, i) + spanOf(x, i) - 1);
+        setFwd(u, i, fwdOf(x, i));
       } else {
-        u.span[i] -= 1;
+        setSpan(u, i, spanOf(u, i) - 1);
       }
     }
     const after = x.next[0];
@@ -177,10 +244,10 @@ export class SkipList {
   private seek(score: number, member: string): SkipNode {
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && before(nx.score, nx.member, score, member)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
       this.update[i] = x;
     }
@@ -217,11 +284,11 @@ export class SkipList {
     let x = this.header;
     let rank = 0;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && (nx.score < score || (nx.score === score && nx.member <= member))) {
-        rank += x.span[i];
+        rank += spanOf(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
       if (x !== this.header && x.member === member) return rank - 1;
     }
@@ -235,11 +302,11 @@ export class SkipList {
     let x = this.header;
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
-      while (nx !== null && traversed + x.span[i] <= target) {
-        traversed += x.span[i];
+      let nx = fwdOf(x, i);
+      while (nx !== null && traversed + spanOf(x, i) <= target) {
+        traversed += spanOf(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
       if (traversed === target) return x;
     }
@@ -251,10 +318,10 @@ export class SkipList {
     if (scoreRangeEmpty(r) || this.tail === null || !scoreGteMin(this.tail.score, r)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && !scoreGteMin(nx.score, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
     }
     const n = x.next[0];
@@ -267,10 +334,10 @@ export class SkipList {
     if (scoreRangeEmpty(r) || first === null || !scoreLteMax(first.score, r)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && scoreLteMax(nx.score, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
     }
     return x !== this.header && scoreGteMin(x.score, r) ? x : null;
@@ -281,10 +348,10 @@ export class SkipList {
     if (lexRangeEmpty(r) || this.tail === null || !lexGteMin(this.tail.member, r)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && !lexGteMin(nx.member, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
     }
     const n = x.next[0];
@@ -297,10 +364,10 @@ export class SkipList {
     if (lexRangeEmpty(r) || first === null || !lexLteMax(first.member, r)) return null;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwdOf(x, i);
       while (nx !== null && lexLteMax(nx.member, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
     }
     return x !== this.header && lexGteMin(x.member, r) ? x : null;
@@ -316,11 +383,11 @@ export class SkipList {
     let traversed = 0;
     const first = start + 1;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
-      while (nx !== null && traversed + x.span[i] < first) {
-        traversed += x.span[i];
+      let nx = fwdOf(x, i);
+      while (nx !== null && traversed + spanOf(x, i) < first) {
+        traversed += spanOf(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwdOf(x, i);
       }
       update[i] = x;
     }

@@ -32,7 +32,7 @@ export function compareIntStrings(a: string, b: string): number {
   let r: number;
   if (a.length !== b.length) r = a.length < b.length ? -1 : 1;
   else r = a < b ? -1 : a > b ? 1 : 0;
-  return na ? -r : r;
+  return na && r !== 0 ? -r : r; // never -0 for equal numbers
 }
 
 /** Sets up to this size have no index Map. */

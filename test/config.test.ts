@@ -65,7 +65,9 @@ describe('CONFIG GET', () => {
       ['CONFIG', 'GET', 'list-max-listpack-size'],
       ['CONFIG', 'GET', 'nosuch'],
       ['CONFIG', 'GET', ''],
-      ['CONFIG', 'GET', 'hz\x00'],
+      // Not compared: CONFIG GET "hz\x00". Redis hashes all 3 bytes but compares
+      // names with strcasecmp (which stops at the NUL), so whether it finds hz
+      // depends on its random hash seed: it answered both ways in our runs.
       ['CONFIG', 'GET', 'hz', 'HZ'],
       ['CONFIG', 'GET', 'HZ', 'hz'],
       ['CONFIG', 'GET', 'nosuch', 'timeout', 'nosuch2'],

@@ -224,16 +224,10 @@ function hgetallGeneric(c: Client, key: string, what: number): void {
   else c.arrayLen(n);
   if (h === undefined) return;
   let out = '';
-  for (let i = 0; i < n; i++) {
-    if (what & KEYS) {
-      const f = h.fieldAt(i);
-      out += '$' + f.length + '\r\n' + f + '\r\n';
-    }
-    if (what & VALUES) {
-      const v = h.valueAt(i);
-      out += '$' + v.length + '\r\n' + v + '\r\n';
-    }
-  }
+  h.forEach((f, v) => {
+    if (what & KEYS) out += '$' + f.length + '\r\n' + f + '\r\n';
+    if (what & VALUES) out += '$' + v.length + '\r\n' + v + '\r\n';
+  });
   c.out += out;
 }
 
@@ -249,11 +243,15 @@ function hgetallCommand(c: Client, argv: string[]): void {
   hgetallGeneric(c, argv[1], KEYS | VALUES);
 }
 
-/** One HRANDFIELD element: a bulk, or a field/value pair (an array of 2 in RESP3). */
-function replyField(c: Client, h: HashValue, i: number, withValues: boolean): void {
+/**
+ * One HRANDFIELD element: a bulk, or a field/value pair (an array of 2 in
+ * RESP3). `flat` is the listpack's entries taken once ([f, v, ...]; its
+ * index access is O(i)), null for a hashtable.
+ */
+function replyField(c: Client, h: HashValue, flat: string[] | null, i: number, withValues: boolean): void {
   if (withValues && c.resp === 3) c.arrayLen(2);
-  c.bulk(h.fieldAt(i));
-  if (withValues) c.bulk(h.valueAt(i));
+  c.bulk(flat !== null ? flat[2 * i] : h.fieldAt(i));
+  if (withValues) c.bulk(flat !== null ? flat[2 * i + 1] : h.valueAt(i));
 }
 
 function hrandfieldCommand(c: Client, argv: string[]): void {
@@ -292,21 +290,22 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
   const count = Number(unique ? l : -l);
   const size = h.size;
   const perElement = withValues && c.resp === 2 ? 2 : 1;
+  const flat = h.encoding() === 'listpack' ? h.toArray() : null;
   // Negative count (or 1): independent picks, repetitions allowed.
   if (!unique || count === 1) {
     c.arrayLen(count * perElement);
-    for (let n = 0; n < count; n++) replyField(c, h, h.randomIndex(), withValues);
+    for (let n = 0; n < count; n++) replyField(c, h, flat, h.randomIndex(), withValues);
     return;
   }
   // Count covers the hash: all of it, in iteration order.
   if (count >= size) {
     c.arrayLen(size * perElement);
-    for (let i = 0; i < size; i++) replyField(c, h, i, withValues);
+    for (let i = 0; i < size; i++) replyField(c, h, flat, i, withValues);
     return;
   }
   const picks = distinctRandomIndexes(size, count);
   c.arrayLen(count * perElement);
-  for (const i of picks) replyField(c, h, i, withValues);
+  for (const i of picks) replyField(c, h, flat, i, withValues);
 }
 
 /** Fields/values found by one HSCAN step (reused: handlers never run concurrently). */

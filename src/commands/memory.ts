@@ -76,7 +76,11 @@ type Sampler = (i: number) => string[];
 
 /** Element access by index for each value type of the store. */
 function samplerOf(v: Value): Sampler | null {
-  if (v instanceof HashValue) return (i) => [v.fieldAt(i), v.valueAt(i)];
+  if (v instanceof HashValue) {
+    // A listpack's index access is O(i): take its (bounded) entries once.
+    const a = v.encoding() === 'listpack' ? v.toArray() : null;
+    return (i) => (a !== null ? [a[2 * i], a[2 * i + 1]] : [v.fieldAt(i), v.valueAt(i)]);
+  }
   if (v instanceof ZSetValue) {
     return (i) => {
       const n = v.at(i);

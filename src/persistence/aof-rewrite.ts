@@ -75,9 +75,7 @@ export class RespBaseEncoder implements BaseEncoder {
       this.batched('SADD', key, (value as SetValue).members(), 1);
     } else if (value.type === 'hash') {
       const h = value as HashValue;
-      const items: string[] = [];
-      for (let i = 0; i < h.size; i++) items.push(h.fieldAt(i), h.valueAt(i));
-      this.batched('HMSET', key, items, 2);
+      this.batched('HMSET', key, h.toArray(), 2);
     } else {
       const items: string[] = [];
       for (let n = (value as unknown as ZSetLike).sl.first; n !== null; n = n.next[0]) items.push(formatDouble(n.score), n.member);

@@ -158,10 +158,10 @@ export class RdbEncoder {
         const h = v as HashValue;
         const n = h.size;
         this.length(n);
-        for (let i = 0; i < n; i++) {
-          this.string(h.fieldAt(i));
-          this.string(h.valueAt(i));
-        }
+        h.forEach((f, val) => {
+          this.string(f);
+          this.string(val);
+        });
         break;
       }
       case 'zset': {

@@ -2,12 +2,20 @@
  * HashValue: the value of a hash key (t_hash.c's low-level API).
  *
  * Two representations, mirroring Redis 7.0's two encodings:
- * - 'listpack': a flat array [f1, v1, f2, v2, ...] in insertion order. It is
- *   light (no Map per small hash) and gives HGETALL/HKEYS/HSCAN Redis's
- *   listpack order for free. Lookups are linear, bounded by
- *   hash-max-listpack-entries, as in Redis.
+ * - 'listpack': ONE packed latin1 string holding the entries in insertion
+ *   order, field, value, field, value, ... (a small hash costs this object
+ *   and one string, as Redis's listpack costs one allocation). Each entry is
+ *   a length header followed by its bytes:
+ *     length < 128:  1 char, the length itself            (0xxxxxxx)
+ *     otherwise:     4 chars, big-endian 31-bit length    (1xxxxxxx + 3 bytes)
+ *   e.g. {a: 'xy', b: ''} is "\x01a\x02xy\x01b\x00". Lookups walk the
+ *   string, bounded by hash-max-listpack-entries, as in Redis; every write
+ *   builds a new flat string. HGETALL/HKEYS/HSCAN get Redis's listpack order.
  * - 'hashtable': an IndexedMap (O(1) lookups, O(1) random picks, a scan
  *   cursor with Redis's guarantee).
+ *
+ * Index accessors (fieldAt/valueAt) are O(n) on the packed form: callers
+ * that walk all entries use forEach/toArray instead.
  *
  * Invariant "convert-once": the hash starts as a listpack and becomes a
  * hashtable the first time it holds more than hash-max-listpack-entries
@@ -23,40 +31,98 @@ import { IndexedMap } from './indexed';
 import { limits } from './limits';
 import type { Collection } from './types';
 
+/** The header of an entry of `len` bytes. */
+function header(len: number): string {
+  if (len < 128) return String.fromCharCode(len);
+  return String.fromCharCode(0x80 | (len >>> 24), (len >>> 16) & 0xff, (len >>> 8) & 0xff, len & 0xff);
+}
+
+/** The length of the entry whose header starts at p. */
+function lenAt(lp: string, p: number): number {
+  const c = lp.charCodeAt(p);
+  if (c < 128) return c;
+  return ((c & 0x7f) << 24) | (lp.charCodeAt(p + 1) << 16) | (lp.charCodeAt(p + 2) << 8) | lp.charCodeAt(p + 3);
+}
+
+/** The size of the header at p (1 or 4). */
+function hdrAt(lp: string, p: number): number {
+  return lp.charCodeAt(p) < 128 ? 1 : 4;
+}
+
+/** Position just past the entry whose header starts at p. */
+function skip(lp: string, p: number): number {
+  return p + hdrAt(lp, p) + lenAt(lp, p);
+}
+
+/** The bytes of the entry whose header starts at p. */
+function entryAt(lp: string, p: number): string {
+  const d = p + hdrAt(lp, p);
+  return lp.slice(d, d + lenAt(lp, p));
+}
+
+let flatSink = 0;
+/**
+ * A concatenation is a V8 cons string (a tree of pieces); converting it to a
+ * number flattens it into one sequential string (the GC then drops the cons
+ * shell), so a packed hash stays a single heap object.
+ */
+function flat(s: string): string {
+  flatSink ^= Number(s) | 0;
+  return s;
+}
+
 export class HashValue implements Collection {
   readonly type = 'hash' as const;
-  /** Listpack form: [field, value, field, value, ...]; null once converted. */
-  private lp: string[] | null = [];
+  /** Listpack form (see the header); null once converted. */
+  private lp: string | null = '';
+  /** Number of fields while a listpack. */
+  private n = 0;
   /** Hashtable form; null while a listpack. */
   private ht: IndexedMap<string> | null = null;
 
   get size(): number {
-    return this.lp !== null ? this.lp.length >> 1 : this.ht!.size;
+    return this.lp !== null ? this.n : this.ht!.size;
   }
 
   encoding(): string {
     return this.lp !== null ? 'listpack' : 'hashtable';
   }
 
-  /** Index of field in the listpack array (even), or -1. */
+  /** Position of field's header in the packed string, or -1. */
   private lpFind(field: string): number {
     const lp = this.lp!;
-    for (let i = 0; i < lp.length; i += 2) if (lp[i] === field) return i;
+    const fl = field.length;
+    const end = lp.length;
+    let p = 0;
+    while (p < end) {
+      const c = lp.charCodeAt(p);
+      let len: number;
+      let d: number;
+      if (c < 128) {
+        len = c;
+        d = p + 1;
+      } else {
+        len = lenAt(lp, p);
+        d = p + 4;
+      }
+      if (len === fl && lp.startsWith(field, d)) return p;
+      p = skip(lp, d + len);
+    }
     return -1;
   }
 
   private convert(): void {
-    const lp = this.lp!;
     const ht = new IndexedMap<string>();
-    for (let i = 0; i < lp.length; i += 2) ht.set(lp[i], lp[i + 1]);
+    this.forEach((f, v) => ht.set(f, v));
     this.ht = ht;
     this.lp = null;
+    this.n = 0;
   }
 
   get(field: string): string | undefined {
     if (this.lp === null) return this.ht!.get(field);
-    const i = this.lpFind(field);
-    return i < 0 ? undefined : this.lp[i + 1];
+    const p = this.lpFind(field);
+    return p < 0 ? undefined : entryAt(this.lp, skip(this.lp, p));
   }
 
   has(field: string): boolean {
@@ -70,13 +136,16 @@ export class HashValue implements Collection {
       if (field.length > max || value.length > max) {
         this.convert();
       } else {
-        const i = this.lpFind(field);
-        if (i >= 0) {
-          this.lp[i + 1] = value;
+        const lp = this.lp;
+        const p = this.lpFind(field);
+        if (p >= 0) {
+          const vp = skip(lp, p);
+          this.lp = flat(lp.slice(0, vp) + header(value.length) + value + lp.slice(skip(lp, vp)));
           return false;
         }
-        this.lp.push(field, value);
-        if (this.lp.length >> 1 > limits.hashMaxListpackEntries) this.convert();
+        this.lp = flat(lp + header(field.length) + field + header(value.length) + value);
+        this.n++;
+        if (this.n > limits.hashMaxListpackEntries) this.convert();
         return true;
       }
     }
@@ -86,19 +155,58 @@ export class HashValue implements Collection {
   /** Removes field; returns whether it existed. */
   delete(field: string): boolean {
     if (this.lp === null) return this.ht!.delete(field);
-    const i = this.lpFind(field);
-    if (i < 0) return false;
-    this.lp.splice(i, 2);
+    const lp = this.lp;
+    const p = this.lpFind(field);
+    if (p < 0) return false;
+    this.lp = flat(lp.slice(0, p) + lp.slice(skip(lp, skip(lp, p))));
+    this.n--;
     return true;
   }
 
-  /** The field at position i (0 <= i < size): insertion order for a listpack. */
+  /** Position of the i-th field's header in the packed string (O(i)). */
+  private lpAt(i: number): number {
+    const lp = this.lp!;
+    let p = 0;
+    for (let k = 0; k < i; k++) p = skip(lp, skip(lp, p));
+    return p;
+  }
+
+  /**
+   * The field at position i (0 <= i < size): insertion order for a listpack,
+   * where it is O(i); use forEach/toArray to walk all entries.
+   */
   fieldAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i] : this.ht!.keyAt(i);
+    return this.lp !== null ? entryAt(this.lp, this.lpAt(i)) : this.ht!.keyAt(i);
   }
 
   valueAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i + 1] : this.ht!.valAt(i);
+    if (this.lp === null) return this.ht!.valAt(i);
+    return entryAt(this.lp, skip(this.lp, this.lpAt(i)));
+  }
+
+  /** Calls fn for every field and value, in iteration order (insertion order for a listpack). */
+  forEach(fn: (field: string, value: string) => void): void {
+    const lp = this.lp;
+    if (lp === null) {
+      const ht = this.ht!;
+      for (let i = 0; i < ht.size; i++) fn(ht.keyAt(i), ht.valAt(i));
+      return;
+    }
+    let p = 0;
+    while (p < lp.length) {
+      const vp = skip(lp, p);
+      fn(entryAt(lp, p), entryAt(lp, vp));
+      p = skip(lp, vp);
+    }
+  }
+
+  /** All entries flat, [field, value, field, value, ...], in iteration order. */
+  toArray(): string[] {
+    const out: string[] = [];
+    this.forEach((f, v) => {
+      out.push(f, v);
+    });
+    return out;
   }
 
   /** A uniformly random position in [0, size). */
@@ -113,8 +221,7 @@ export class HashValue implements Collection {
    */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
     if (this.lp !== null) {
-      const lp = this.lp;
-      for (let i = 0; i < lp.length; i += 2) visit(lp[i], lp[i + 1]);
+      this.forEach(visit);
       return 0;
     }
     return this.ht!.scan(cursor, count, visit);
@@ -123,11 +230,11 @@ export class HashValue implements Collection {
   clone(): HashValue {
     const h = new HashValue();
     if (this.lp !== null) {
-      h.lp = this.lp.slice();
+      h.lp = this.lp;
+      h.n = this.n;
     } else {
       const ht = new IndexedMap<string>();
-      const src = this.ht!;
-      for (let i = 0; i < src.size; i++) ht.set(src.keyAt(i), src.valAt(i));
+      this.forEach((f, v) => ht.set(f, v));
       h.ht = ht;
       h.lp = null;
     }

@@ -84,10 +84,8 @@ function dup(r: RdbReader, what: string, at: number): never {
 function buildHash(r: RdbReader, flat: string[], at: number): HashValue {
   if (flat.length === 0) empty(r, at);
   if (flat.length % 2 !== 0) r.err('Hash with an odd number of entries', at);
-  const h = new HashValue();
-  for (let i = 0; i < flat.length; i += 2) {
-    if (!h.set(flat[i], flat[i + 1])) dup(r, 'hash fields', at);
-  }
+  const h = HashValue.fromPairs(flat);
+  if (h === null) dup(r, 'hash fields', at);
   return h;
 }
 
@@ -158,12 +156,9 @@ export function readValue(r: RdbReader, type: number): Value {
     case F.TYPE_HASH: {
       const n = r.length();
       if (n === 0) empty(r, at);
-      const h = new HashValue();
-      for (let i = 0; i < n; i++) {
-        const f = r.string();
-        if (!h.set(f, r.string())) dup(r, 'hash fields', at);
-      }
-      return h;
+      const flat: string[] = [];
+      for (let i = 0; i < 2 * n; i++) flat.push(r.string());
+      return buildHash(r, flat, at);
     }
     case F.TYPE_HASH_ZIPMAP:
       return buildHash(r, packed(r, zipmapEntries), at);

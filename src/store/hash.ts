@@ -84,6 +84,41 @@ export class HashValue implements Collection {
     return this.lp !== null ? this.n : this.ht!.size;
   }
 
+  /**
+   * A hash of the pairs in `flat` (f1, v1, f2, v2, ...) built in one pass
+   * (the RDB loader: no string rebuilt per field), with the encoding Redis
+   * gives a loaded hash under the current limits; null if a field repeats.
+   */
+  static fromPairs(flat: readonly string[]): HashValue | null {
+    const h = new HashValue();
+    const n = flat.length >> 1;
+    const max = limits.hashMaxListpackValue;
+    let small = n <= limits.hashMaxListpackEntries;
+    for (let i = 0; small && i < flat.length; i++) if (flat[i].length > max) small = false;
+    if (!small) {
+      const ht = new IndexedMap<string>();
+      for (let i = 0; i < flat.length; i += 2) if (!ht.set(flat[i], flat[i + 1])) return null;
+      h.ht = ht;
+      h.lp = null;
+      return h;
+    }
+    const seen = n > 16 ? new Set<string>() : null;
+    const parts: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const f = flat[i];
+      if (seen !== null) {
+        if (seen.has(f)) return null;
+        seen.add(f);
+      } else {
+        for (let j = 0; j < i; j += 2) if (flat[j] === f) return null;
+      }
+      parts.push(header(f.length), f, header(flat[i + 1].length), flat[i + 1]);
+    }
+    h.lp = parts.join(''); // join builds a flat (sequential) string
+    h.n = n;
+    return h;
+  }
+
   encoding(): string {
     return this.lp !== null ? 'listpack' : 'hashtable';
   }

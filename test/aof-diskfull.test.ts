@@ -39,14 +39,30 @@ beforeAll(() => {
   if (!process.env.KEVY_NO_BUILD) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
 }, 120000);
 
-afterEach(() => {
+afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const p of running.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  // Wait for the children to be gone: a process still exiting keeps files on
+  // the tmpfs open, and the unmount below would then fail with EBUSY.
+  await Promise.all(
+    running.splice(0).map((p) => {
+      if (p.exitCode !== null || p.signalCode !== null) return undefined;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      return gone;
+    }),
+  );
   if (mounted) for (const f of fs.readdirSync(mnt)) fs.rmSync(path.join(mnt, f), { recursive: true, force: true });
 });
 
-afterAll(() => {
-  if (mounted) spawnSync('umount', [mnt], { stdio: 'ignore' });
+afterAll(async () => {
+  if (mounted) {
+    let ok = false;
+    for (let i = 0; i < 20 && !ok; i++) {
+      ok = spawnSync('umount', [mnt], { stdio: 'ignore' }).status === 0;
+      if (!ok) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!ok) spawnSync('umount', ['-l', mnt], { stdio: 'ignore' }); // lazy: detached once no longer busy
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

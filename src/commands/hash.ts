@@ -111,6 +111,12 @@ function hincrbyCommand(c: Client, argv: string[]): void {
       result = String(big);
     }
   }
+  storeIncrement(c, key, h, field, result, 'hincrby');
+  c.out += ':' + result + '\r\n';
+}
+
+/** HINCRBY/HINCRBYFLOAT: writes the new value (creating the hash if needed), notifies, counts the change. */
+function storeIncrement(c: Client, key: string, h: HashValue | undefined, field: string, result: string, event: string): void {
   if (h === undefined) {
     const nh = new HashValue();
     nh.set(field, result);
@@ -119,9 +125,8 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     c.db.willModify(key);
     h.set(field, result);
   }
-  notify(c.server, NOTIFY.HASH, 'hincrby', key, c.db.id);
+  notify(c.server, NOTIFY.HASH, event, key, c.db.id);
   c.server.dirty++;
-  c.out += ':' + result + '\r\n';
 }
 
 const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
@@ -164,16 +169,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     }
     result = formatLongDoubleHuman(sum);
   }
-  if (h === undefined) {
-    const nh = new HashValue();
-    nh.set(field, result);
-    c.db.set(key, nh);
-  } else {
-    c.db.willModify(key);
-    h.set(field, result);
-  }
-  notify(c.server, NOTIFY.HASH, 'hincrbyfloat', key, c.db.id);
-  c.server.dirty++;
+  storeIncrement(c, key, h, field, result, 'hincrbyfloat');
   // The effect, not the request: replaying the float sum could round differently.
   c.propagateAs = [['HSET', key, field, result]];
   c.bulk(result);

@@ -123,8 +123,8 @@ test('KEYS', async () => {
 });
 
 test('KEYS and EXISTS skip expired keys', async () => {
-  await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '1']]);
-  await new Promise((r) => setTimeout(r, 20));
+  await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '5']]); // 5 ms: with 1 ms the key can expire within PEXPIRE itself
+  await new Promise((r) => setTimeout(r, 40));
   expect(await sameSet(['KEYS', '*'])).toEqual(['b']);
   await d.run([['EXISTS', 'a'], ['TYPE', 'a']]);
 });
@@ -198,8 +198,8 @@ test('SCAN errors and cursor parsing', async () => {
 });
 
 test('SCAN does not return expired keys', async () => {
-  await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '1']]);
-  await new Promise((r) => setTimeout(r, 20));
+  await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '5']]); // 5 ms: with 1 ms the key can expire within PEXPIRE itself
+  await new Promise((r) => setTimeout(r, 40));
   expect((await scanAll(1)).sort()).toEqual((await scanAll(0)).sort());
   expect((await scanAll(1, ['MATCH', 'a']))).toEqual([]);
 });
@@ -220,8 +220,8 @@ test('RANDOMKEY', async () => {
 });
 
 test('RANDOMKEY skips expired keys', async () => {
-  await d.run([['SET', 'a', '1'], ['PEXPIRE', 'a', '1']]);
-  await new Promise((r) => setTimeout(r, 20));
+  await d.run([['SET', 'a', '1'], ['PEXPIRE', 'a', '5']]); // 5 ms: with 1 ms the key can expire within PEXPIRE itself
+  await new Promise((r) => setTimeout(r, 40));
   await d.run([['RANDOMKEY'], ['SET', 'b', '1'], ['RANDOMKEY']]);
 });
 
@@ -342,11 +342,11 @@ test('SCAN TYPE none returns a key its own type lookup just expired (Redis 7.0 q
   db.expireSample = () => [0, 0];
   await redis.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
   try {
-    await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '1']]);
-    await new Promise((r) => setTimeout(r, 20));
+    await d.run([['SET', 'a', '1'], ['SET', 'b', '1'], ['PEXPIRE', 'a', '5']]); // 5 ms: with 1 ms the key can expire within PEXPIRE itself
+    await new Promise((r) => setTimeout(r, 40));
     await d.run([['SCAN', '0', 'TYPE', 'none'], ['EXISTS', 'a']]);
-    await d.run([['SET', 'a', '1'], ['PEXPIRE', 'a', '1']]);
-    await new Promise((r) => setTimeout(r, 20));
+    await d.run([['SET', 'a', '1'], ['PEXPIRE', 'a', '5']]); // 5 ms: with 1 ms the key can expire within PEXPIRE itself
+    await new Promise((r) => setTimeout(r, 40));
     await d.run([['SCAN', '0', 'TYPE', 'string'], ['EXISTS', 'a']]);
   } finally {
     db.expireSample = sample;

@@ -2,19 +2,12 @@
  * Blocking list commands with several connections, run as the same scenario
  * against redis-server and kevy: every connection's replies must match.
  */
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { differential } from './helpers/diff';
-import { RawClient } from './helpers/resp';
+import { beforeEach, expect, test } from 'vitest';
+import { differential, type Open } from './helpers/diff';
 
 const d = differential();
 beforeEach(() => {
   for (const db of d.kevy.server.dbs) db.flush();
-});
-
-let opened: RawClient[] = [];
-afterEach(() => {
-  for (const c of opened) c.close();
-  opened = [];
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,21 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Lets the server take a command sent without waiting for its reply (a block). */
 const settle = () => sleep(40);
 
-type Open = (resp?: 2 | 3) => Promise<RawClient>;
-
-/** Runs fn against both servers (in parallel) and expects the same list of observations. */
-async function scenario(fn: (open: Open) => Promise<string[]>): Promise<string[]> {
-  const run = (port: number) =>
-    fn(async (resp = 2) => {
-      const c = await RawClient.connect(port);
-      opened.push(c);
-      if (resp === 3) await c.send(['HELLO', '3']);
-      return c;
-    });
-  const [r, k] = await Promise.all([run(d.redisPort), run(d.kevyPort)]);
-  expect(k).toEqual(r);
-  return r;
-}
+const scenario = (fn: (open: Open) => Promise<string[]>) => d.scenario(fn);
 
 test('a push serves blocked clients first come, first served', async () => {
   const out = await scenario(async (open) => {
@@ -244,9 +223,8 @@ test('effects propagate as the non-blocking twins, served or not (kevy only)', a
   const hooks = d.kevy.server.onPropagate;
   hooks.push(listener);
   try {
-    const a = await RawClient.connect(d.kevyPort);
-    const p = await RawClient.connect(d.kevyPort);
-    opened.push(a, p);
+    const [, a] = await d.connect(); // kevy's side; the harness closes both after the test
+    const [, p] = await d.connect();
     await p.send(['RPUSH', 'k', 'a', 'b', 'c', 'd', 'e', 'f']);
     await a.send(['BLPOP', 'k', '0']);
     await a.send(['BRPOP', 'k', '0']);

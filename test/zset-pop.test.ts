@@ -3,9 +3,8 @@
  * BZPOPMAX, BZMPOP (several connections, same scenario on both servers),
  * plus the effects kevy propagates for them.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { differential, type Cmd } from './helpers/diff';
-import { RawClient } from './helpers/resp';
+import { describe, expect, test } from 'vitest';
+import { differential, type Cmd, type Open } from './helpers/diff';
 
 const d = differential();
 
@@ -15,29 +14,12 @@ async function both(cmds: Cmd[]): Promise<void> {
   await d.run(cmds, { resp: 3 });
 }
 
-let opened: RawClient[] = [];
-afterEach(() => {
-  for (const c of opened) c.close();
-  opened = [];
-});
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Lets the server take a command sent without waiting for its reply (a block). */
 const settle = () => sleep(40);
 
-type Open = (resp?: 2 | 3) => Promise<RawClient>;
-
-async function scenario(fn: (open: Open) => Promise<string[]>): Promise<string[]> {
-  const run = (port: number) =>
-    fn(async (resp = 2) => {
-      const c = await RawClient.connect(port);
-      opened.push(c);
-      if (resp === 3) await c.send(['HELLO', '3']);
-      return c;
-    });
-  const [r, k] = await Promise.all([run(d.redisPort), run(d.kevyPort)]);
-  expect(k).toEqual(r);
-  return r;
-}
+const scenario = (fn: (open: Open) => Promise<string[]>) => d.scenario(fn);
 
 const FILL: Cmd = ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '3', 'cc', '-inf', 'lo', '+inf', 'hi'];
 
@@ -179,9 +161,8 @@ describe('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
     const listener = (_db: number, cmds: string[][]) => seen.push(...cmds);
     d.kevy.server.onPropagate.push(listener);
     try {
-      const [k] = [await RawClient.connect(d.kevyPort)];
-      const [p] = [await RawClient.connect(d.kevyPort)];
-      opened.push(k, p);
+      const [, k] = await d.connect(); // kevy's side; the harness closes both after the test
+      const [, p] = await d.connect();
       await p.send(['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd']);
       await p.send(['ZMPOP', '1', 'z', 'MIN', 'COUNT', '2']);
       await p.send(['BZPOPMAX', 'z', '0']);

@@ -38,7 +38,16 @@ export interface Differential {
   clients(resp?: 2 | 3): Promise<[RawClient, RawClient]>;
   /** Fresh connections, not shared (for blocking and multi-client tests); closed after the test. */
   connect(resp?: 2 | 3): Promise<[RawClient, RawClient]>;
+  /**
+   * Runs the same multi-client story against both servers in parallel: fn
+   * opens the connections it needs with `open` (closed after the test) and
+   * returns what it observed; both sides must observe the same.
+   */
+  scenario(fn: (open: Open) => Promise<string[]>): Promise<string[]>;
 }
+
+/** Opens a connection to the server a scenario runs against (HELLO 3 first when resp is 3). */
+export type Open = (resp?: 2 | 3) => Promise<RawClient>;
 
 export function differential(opts: { redisArgs?: string[]; kevyConfig?: Record<string, string> } = {}): Differential {
   let redis: RedisProcess;
@@ -67,6 +76,18 @@ export function differential(opts: { redisArgs?: string[]; kevyConfig?: Record<s
         await b.send(['HELLO', '3']);
       }
       return [a, b];
+    },
+    async scenario(fn) {
+      const run = (port: number) =>
+        fn(async (resp = 2) => {
+          const c = await RawClient.connect(port);
+          extra.push(c);
+          if (resp === 3) await c.send(['HELLO', '3']);
+          return c;
+        });
+      const [r, k] = await Promise.all([run(d.redisPort), run(d.kevyPort)]);
+      expect(k).toEqual(r);
+      return r;
     },
     async both(cmd, o = {}) {
       const [a, b] = await d.clients(o.resp ?? 2);

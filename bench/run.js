@@ -4,6 +4,8 @@
  * the same run, alternating A B A B for several rounds, printing the median
  * requests/second of each side and the ratio kevy/redis per test.
  * Only ratios from one run are meaningful on a noisy 2-core machine.
+ * Each row also shows each server's CPU microseconds per request (from
+ * /proc/<pid>/stat): a steadier figure than requests/s while other work runs.
  *
  *   npm run bench -- --tests set,get,incr,mset --pipeline 1,16 --clients 50 \
  *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
@@ -79,7 +81,27 @@ function stop(s) {
   fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
-function bench(port, test, pipeline, o) {
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const w = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(w[11]) + Number(w[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/**
+ * One redis-benchmark run: requests/s, and the server's CPU microseconds per
+ * request (much less sensitive than requests/s to other load on the machine:
+ * a helper compiling beside the benchmark slows both servers' wall clock, not
+ * their CPU cost per command).
+ */
+function bench(s, test, pipeline, o) {
+  const cpu0 = cpuSeconds(s.proc.pid);
+  const rps = runBenchmark(s.port, test, pipeline, o);
+  const cpu = cpuSeconds(s.proc.pid) - cpu0;
+  return { rps, cpuUs: (cpu * 1e6) / o.requests };
+}
+
+function runBenchmark(port, test, pipeline, o) {
   const out = execFileSync(
     'redis-benchmark',
     ['-p', String(port), '-t', test, '-P', String(pipeline), '-c', String(o.clients), '-n', String(o.requests), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
@@ -136,20 +158,26 @@ async function main() {
       for (const t of o.tests) {
         const r = { redis: [], kevy: [], base: [] };
         for (let i = 0; i < o.rounds; i++) {
-          r.redis.push(bench(redis.port, t, p, o));
-          r.kevy.push(bench(kevy.port, t, p, o));
-          if (base) r.base.push(bench(base.port, t, p, o));
+          r.redis.push(bench(redis, t, p, o));
+          r.kevy.push(bench(kevy, t, p, o));
+          if (base) r.base.push(bench(base, t, p, o));
         }
-        const row = { test: t.toUpperCase(), pipeline: p, clients: o.clients, redis: median(r.redis), kevy: median(r.kevy) };
+        const rps = (xs) => median(xs.map((x) => x.rps));
+        const cpu = (xs) => Math.round(median(xs.map((x) => x.cpuUs)) * 100) / 100;
+        const row = { test: t.toUpperCase(), pipeline: p, clients: o.clients, redis: rps(r.redis), kevy: rps(r.kevy) };
         row.ratio = Math.round((row.kevy / row.redis) * 100) / 100;
+        row.redisCpuUs = cpu(r.redis);
+        row.kevyCpuUs = cpu(r.kevy);
         if (base) {
-          row.base = median(r.base);
+          row.base = rps(r.base);
           row.baseRatio = Math.round((row.base / row.redis) * 100) / 100;
+          row.baseCpuUs = cpu(r.base);
         }
         rows.push(row);
         console.log(
           `${row.test.padEnd(8)} -P ${String(p).padEnd(3)} -c ${o.clients}  redis ${String(Math.round(row.redis)).padStart(8)} rps  kevy ${String(Math.round(row.kevy)).padStart(8)} rps  ratio ${row.ratio.toFixed(2)}` +
-            (base ? `  base ${String(Math.round(row.base)).padStart(8)} rps  ratio ${row.baseRatio.toFixed(2)}` : ''),
+            `  cpu us/req redis ${row.redisCpuUs.toFixed(2)} kevy ${row.kevyCpuUs.toFixed(2)}` +
+            (base ? `  base ${String(Math.round(row.base)).padStart(8)} rps  ratio ${row.baseRatio.toFixed(2)} cpu ${row.baseCpuUs.toFixed(2)}` : ''),
         );
       }
     }

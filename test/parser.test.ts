@@ -61,3 +61,23 @@ test('the argv of one command is not reused by the next', () => {
   expect(b).toEqual(['ECHO', 'b']);
   expect(a).not.toBe(b);
 });
+
+test('a reused read buffer: chunks fed from one buffer that is overwritten after release() parse the same', () => {
+  const big = 'v'.repeat(100 * 1024); // a large bulk (collected across reads)
+  const cmds = [['SET', 'k', 'v1'], ['PING'], ['SET', 'big', big], ['GET', 'k'], ['ECHO', '\x00\xff\r\n']];
+  const stream = Buffer.concat([...cmds.map(frame), Buffer.from('PING inline\r\n', 'latin1')]);
+  const want = [...cmds, ['PING', 'inline']];
+  for (const size of [1, 2, 3, 7, 16, 1000, 64 * 1024]) {
+    const shared = Buffer.alloc(size);
+    const p = new RequestParser(limits);
+    const got: unknown[] = [];
+    for (let off = 0; off < stream.length; off += size) {
+      const n = stream.copy(shared, 0, off, Math.min(off + size, stream.length));
+      p.feed(shared.subarray(0, n));
+      for (let r = p.next(); r !== null; r = p.next()) got.push(r);
+      p.release();
+      shared.fill(0x2a); // the next read overwrites the buffer
+    }
+    expect(got, `chunk size ${size}`).toEqual(want);
+  }
+});

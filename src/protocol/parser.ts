@@ -36,6 +36,7 @@ const LF = 10;
 
 
 const fcc = String.fromCharCode;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * An argument as a latin1 string. Up to 8 bytes (command names, small
@@ -62,7 +63,7 @@ function arg(b: Buffer, s: number, e: number): string {
 export type ParseResult = string[] | string | null;
 
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
   /** Arguments still expected in the current multibulk (0: between commands). */
   private argc = 0;
@@ -74,6 +75,8 @@ export class RequestParser {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private need = 0;
+  /** `buf` is the caller's chunk (a shared read buffer): release() must copy what is left of it. */
+  private borrowed = false;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -82,12 +85,18 @@ export class RequestParser {
     return this.buf.length - this.pos + this.pendingBytes;
   }
 
+  /**
+   * Adds received bytes. The chunk may be a buffer the caller reuses for its
+   * next read: it is only read until release(), which copies what the parser
+   * still needs of it (a partial command: rare for small requests).
+   */
   feed(chunk: Buffer): void {
     if (this.need > 0) {
-      this.pending.push(chunk);
+      this.pending.push(Buffer.from(chunk));
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < this.need) return;
       this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+      this.borrowed = false;
       this.pos = 0;
       this.pending = [];
       this.pendingBytes = 0;
@@ -96,9 +105,19 @@ export class RequestParser {
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
+      this.borrowed = true;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.borrowed = false;
     }
+    this.pos = 0;
+  }
+
+  /** Stops using the last chunk fed: keeps a copy of its unparsed bytes. */
+  release(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    this.buf = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : EMPTY;
     this.pos = 0;
   }
 

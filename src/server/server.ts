@@ -196,7 +196,7 @@ export class Server {
     for (const raw of this.config.bind) {
       const optional = raw.startsWith('-');
       const host = optional ? raw.slice(1) : raw;
-      const srv = net.createServer((s) => this.accept(s));
+      const srv = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -219,7 +219,9 @@ export class Server {
     this.startCron();
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
+    const socket = adoptSocket(accepted, (n, buf) => this.onRead(c, buf, n));
+    let c: Client;
     if (this.shuttingDown) {
       socket.destroy();
       return;
@@ -237,7 +239,7 @@ export class Server {
     socket.setNoDelay(true);
     const keepalive = this.config.int('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this, socket, this.nextClientId++);
+    c = new Client(this, socket, this.nextClientId++);
     this.clients.set(c.id, c);
     this.stats.totalConnections++;
     const parser = new RequestParser({
@@ -245,12 +247,6 @@ export class Server {
       authenticated: () => c.authenticated,
     });
     c.parser = parser;
-    socket.on('data', (chunk: Buffer) => {
-      this.stats.netInputBytes += chunk.length;
-      this.stats.readsProcessed++;
-      parser.feed(chunk);
-      this.processInput(c);
-    });
     socket.on('error', (err) => this.log.verbose(`Client id=${c.id} addr=${c.addr}: ${err.message}`));
     socket.on('close', () => {
       if (!c.closed) {
@@ -258,6 +254,17 @@ export class Server {
         this.clientClosed(c);
       }
     });
+  }
+
+  /** A read of n bytes into the shared read buffer (see adoptSocket). */
+  private onRead(c: Client, buf: Buffer, n: number): void {
+    if (c === undefined || c.closed) return; // refused at accept, or closed: the bytes are dropped
+    this.stats.netInputBytes += n;
+    this.stats.readsProcessed++;
+    const parser = c.parser!;
+    parser.feed(buf.subarray(0, n));
+    this.processInput(c);
+    parser.release();
   }
 
   /** Runs every complete command in c's query buffer, then writes the replies once. */
@@ -476,6 +483,42 @@ export class Server {
     }
     await closing;
   }
+}
+
+/**
+ * Every client socket reads into this one buffer: libuv fills it and the
+ * callback parses it at once (the parser copies what it keeps: argument
+ * strings, and the bytes of an incomplete command). Node's default read path
+ * allocates a Buffer per read and pushes it through a Readable stream: a
+ * minimal PING server measured 4.0-4.45 us of CPU per request that way and
+ * 3.1-3.2 us with a shared buffer (redis-benchmark -t ping_inline -P 1 -c 50).
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A socket accepted paused (pauseOnConnect) re-wrapped around the same
+ * handle with Node's `onread` option (public only for sockets the program
+ * creates: `new net.Socket({ onread })`). The accepted Socket object gives up
+ * its handle and is destroyed, which only updates the listener's count.
+ */
+function adoptSocket(accepted: net.Socket, onRead: (n: number, buf: Buffer) => void): net.Socket {
+  const internal = accepted as unknown as { _handle: unknown };
+  const handle = internal._handle;
+  internal._handle = null;
+  accepted.destroy();
+  const options = {
+    handle,
+    readable: true,
+    writable: true,
+    onread: {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        onRead(n, buf as Buffer);
+        return true;
+      },
+    },
+  };
+  return new net.Socket(options as net.SocketConstructorOpts);
 }
 
 function isLoopback(addr: string | undefined): boolean {

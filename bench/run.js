@@ -10,6 +10,7 @@
  *   npm run bench -- --tests set,get,incr,mset --pipeline 1,16 --clients 50 \
  *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
  *                    [--base DIR]   (also runs the kevy in DIR/bin, DIR/dist: A/B of a change)
+ *                    [--kevy DIR]   (the kevy build measured, default this repository)
  *
  * Writes bench/results.json. Needs `redis-server` and `redis-benchmark` on PATH.
  *
@@ -21,6 +22,7 @@
  *   npm run bench -- --suite snapshot --keys 1000000          (SAVE time, dump size, load time)
  *   npm run bench -- --suite bgsave-latency --keys 1000000    (GET latency and stalls during BGSAVE)
  *   npm run bench -- --suite aof                              (SET with appendfsync always/everysec, writes per fsync)
+ *   npm run bench -- --suite startup                          (seconds to the first PONG: 1M-key dump, 1M-command AOF)
  */
 'use strict';
 const { freePort, waitPort, median } = require('./lib');
@@ -41,6 +43,8 @@ function parseArgs(argv) {
     appendfsync: null,
     // A second kevy build (a directory holding bin/ and dist/) run in the same rounds: A/B of a change.
     base: null,
+    // The kevy build to measure (a directory holding bin/ and dist/); default: this repository.
+    kevy: null,
     out: path.join(__dirname, 'results.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -71,7 +75,7 @@ async function start(kind, o) {
   const proc =
     kind === 'redis'
       ? spawn('redis-server', [...common, '--save', '', ...persistenceArgs(o)], { stdio: 'ignore' })
-      : spawn(process.execPath, [path.join(kind === 'base' ? o.base : path.join(__dirname, '..'), 'bin', 'kevy-server'), ...common, '--save', '', ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [path.join(kind === 'base' ? o.base : o.kevy || path.join(__dirname, '..'), 'bin', 'kevy-server'), ...common, '--save', '', ...(o.appendfsync ? persistenceArgs(o) : []), '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitPort(port);
   return { kind, port, dir, proc };
 }
@@ -114,7 +118,7 @@ function runBenchmark(port, test, pipeline, o) {
 }
 
 
-const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof'];
+const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof', 'startup'];
 
 /** Issue 7's targets (ratio kevy/redis) by test and pipeline; --ci fails below half of one. */
 const TARGETS = {

@@ -3,14 +3,20 @@
  * The AOF benchmark: redis-benchmark -t set against redis-server 7.0 and
  * kevy, both with appendonly yes, under appendfsync always and everysec,
  * with 1, 10, 50 and 200 clients. Prints requests/s of each, the ratio
- * kevy/redis, and kevy's writes per fsync in that run (group commit: under
- * always, the writes of one event-loop turn share one fdatasync).
+ * kevy/redis, each server's CPU microseconds per request (steadier than
+ * requests/s while other work runs), and kevy's writes per fsync in that run
+ * (group commit: under always, the writes made while one fdatasync runs
+ * share the next one).
  *
- *   node bench/aof.js [--policies always,everysec] [--clients 1,10,50,200]
- *                     [--requests 20000] [--rounds 1] [--datasize 3] [--dir /tmp]
+ *   node bench/aof.js [--policies always,everysec,off] [--clients 1,10,50,200]
+ *                     [--pipeline 1] [--requests 20000] [--rounds 1] [--datasize 3]
+ *                     [--dir /tmp] [--base DIR]
  *   npm run bench -- --suite aof ...
  *
  * --dir chooses the file system the AOFs live on (fsync cost depends on it).
+ * Policy "off" runs both servers with appendonly no: the reference that
+ * everysec is compared with. --base DIR also runs the kevy in DIR/bin,
+ * DIR/dist in the same rounds (A/B of a change).
  * Writes bench/aof-results.json. Needs `redis-server` and `redis-benchmark`.
  */
 'use strict';
@@ -22,7 +28,7 @@ const path = require('node:path');
 const net = require('node:net');
 
 function parseArgs(argv) {
-  const o = { policies: 'always,everysec', clients: '1,10,50,200', requests: 20000, rounds: 1, datasize: 3, dir: os.tmpdir(), out: path.join(__dirname, 'aof-results.json') };
+  const o = { policies: 'always,everysec', clients: '1,10,50,200', pipeline: 1, requests: 20000, rounds: 1, datasize: 3, dir: os.tmpdir(), base: null, out: path.join(__dirname, 'aof-results.json') };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i].replace(/^--/, '');
     if (!(k in o)) throw new Error(`unknown option --${k}`);
@@ -32,6 +38,7 @@ function parseArgs(argv) {
   o.clients = String(o.clients).split(',').map(Number);
   o.requests = Number(o.requests);
   o.rounds = Number(o.rounds);
+  o.pipeline = Number(o.pipeline);
   return o;
 }
 
@@ -40,11 +47,13 @@ function parseArgs(argv) {
 async function start(kind, policy, o) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(o.dir, `bench-aof-${kind}-`));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', policy];
+  const aof = policy === 'off' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', policy];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...aof];
+  const root = kind === 'base' ? o.base : path.join(__dirname, '..');
   const proc =
     kind === 'redis'
       ? spawn('redis-server', args, { stdio: 'ignore' })
-      : spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'kevy-server'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [path.join(root, 'bin', 'kevy-server'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitPort(port);
   return { kind, port, dir, proc };
 }
@@ -64,56 +73,89 @@ function infoField(port, field) {
 /** Commands covered by fsyncs so far: aof_writes_per_fsync is an average over aof_fsyncs. */
 function fsyncCounters(port) {
   const fsyncs = infoField(port, 'aof_fsyncs');
-  return { fsyncs, writes: fsyncs * infoField(port, 'aof_writes_per_fsync') };
+  return { fsyncs, writes: fsyncs * (infoField(port, 'aof_writes_per_fsync') || 0) };
 }
 
-function bench(port, clients, o) {
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const w = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(w[11]) + Number(w[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** One redis-benchmark run: requests/s and the server's CPU microseconds per request. */
+function bench(s, clients, o) {
   // One client under always is slow on a real disk: fewer requests keep the run short.
-  const n = clients === 1 ? Math.max(1000, Math.floor(o.requests / 4)) : o.requests;
+  const n = clients === 1 && o.pipeline === 1 ? Math.max(1000, Math.floor(o.requests / 4)) : o.requests;
+  const cpu0 = cpuSeconds(s.proc.pid);
   const out = execFileSync(
     'redis-benchmark',
-    ['-p', String(port), '-t', 'set', '-c', String(clients), '-n', String(n), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
+    ['-p', String(s.port), '-t', 'set', '-c', String(clients), '-P', String(o.pipeline), '-n', String(n), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
     { encoding: 'utf8' },
   );
+  const cpuUs = ((cpuSeconds(s.proc.pid) - cpu0) * 1e6) / n;
   const line = out.trim().split('\n').find((l) => !l.startsWith('"test"'));
-  return Number(line.split(',')[1].replace(/"/g, ''));
+  return { rps: Number(line.split(',')[1].replace(/"/g, '')), cpuUs };
+}
+
+/** kevy's writes per fsync between two fsyncCounters() readings. */
+function writesPerFsync(before, after) {
+  const df = after.fsyncs - before.fsyncs;
+  return df > 0 ? Math.round(((after.writes - before.writes) / df) * 10) / 10 : null;
 }
 
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const rows = [];
-  console.log('policy    clients   redis rps    kevy rps  ratio  kevy writes/fsync');
+  const base = o.base ? '   base rps  ratio  cpu  w/fsync' : '';
+  console.log(`policy    clients   redis rps    kevy rps  ratio  cpu us/req redis  kevy  kevy writes/fsync${base}`);
   for (const policy of o.policies) {
     const redis = await start('redis', policy, o);
     const kevy = await start('kevy', policy, o);
+    const b = o.base ? await start('base', policy, o) : null;
     try {
       for (const clients of o.clients) {
         const r = [];
         const k = [];
-        const before = fsyncCounters(kevy.port);
+        const bs = [];
+        const kBefore = fsyncCounters(kevy.port);
+        const bBefore = b ? fsyncCounters(b.port) : null;
         for (let i = 0; i < o.rounds; i++) {
-          r.push(bench(redis.port, clients, o));
-          k.push(bench(kevy.port, clients, o));
+          r.push(bench(redis, clients, o));
+          k.push(bench(kevy, clients, o));
+          if (b) bs.push(bench(b, clients, o));
         }
-        const after = fsyncCounters(kevy.port);
-        const df = after.fsyncs - before.fsyncs;
+        const rps = (xs) => Math.round(median(xs.map((x) => x.rps)));
+        const cpu = (xs) => Math.round(median(xs.map((x) => x.cpuUs)) * 10) / 10;
         const row = {
           policy,
           clients,
-          redis: Math.round(median(r)),
-          kevy: Math.round(median(k)),
-          writesPerFsync: df > 0 ? Math.round(((after.writes - before.writes) / df) * 10) / 10 : null,
+          pipeline: o.pipeline,
+          redis: rps(r),
+          kevy: rps(k),
+          redisCpuUs: cpu(r),
+          kevyCpuUs: cpu(k),
+          writesPerFsync: writesPerFsync(kBefore, fsyncCounters(kevy.port)),
         };
         row.ratio = Math.round((row.kevy / row.redis) * 100) / 100;
+        if (b) {
+          row.base = rps(bs);
+          row.baseRatio = Math.round((row.base / row.redis) * 100) / 100;
+          row.baseCpuUs = cpu(bs);
+          row.baseWritesPerFsync = writesPerFsync(bBefore, fsyncCounters(b.port));
+        }
         rows.push(row);
         console.log(
-          `${policy.padEnd(9)} ${String(clients).padStart(7)} ${String(row.redis).padStart(11)} ${String(row.kevy).padStart(11)} ${row.ratio.toFixed(2).padStart(6)} ${String(row.writesPerFsync ?? '-').padStart(18)}`,
+          `${policy.padEnd(9)} ${String(clients).padStart(7)} ${String(row.redis).padStart(11)} ${String(row.kevy).padStart(11)} ${row.ratio.toFixed(2).padStart(6)}` +
+            ` ${row.redisCpuUs.toFixed(1).padStart(16)} ${row.kevyCpuUs.toFixed(1).padStart(5)} ${String(row.writesPerFsync ?? '-').padStart(18)}` +
+            (b ? ` ${String(row.base).padStart(10)} ${row.baseRatio.toFixed(2).padStart(6)} ${row.baseCpuUs.toFixed(1).padStart(4)} ${String(row.baseWritesPerFsync ?? '-').padStart(8)}` : ''),
         );
       }
     } finally {
       stop(redis);
       stop(kevy);
+      if (b) stop(b);
     }
   }
   const result = {

@@ -4,9 +4,8 @@
  * (./aof-manifest.ts), under one of the three fsync policies.
  *
  *   appendfsync always    group commit: the effects of one event-loop turn
- *                         share one write() and one fdatasync(), both run in
- *                         libuv's thread pool while the loop goes on reading
- *                         and executing the next batch. Invariant
+ *                         share one write(), and everything written while an
+ *                         fdatasync() runs shares the next one. Invariant
  *                         "ack-after-fsync": no client gets the reply of a
  *                         write, nor of anything it ran after, before that
  *                         write is on disk, and no client is shown data not
@@ -16,13 +15,19 @@
  *   appendfsync everysec  written every turn, fdatasync about once a second.
  *   appendfsync no        written every turn, the kernel flushes when it likes.
  *
- * The writer is one serial pipeline (pump()): a write or an fsync at a time,
- * in order, so an fd is never closed under a pending operation and the
- * bytes reach each file in the order they were appended. A failed or short
- * write is undone (ftruncate back to the last good size) and retried; while
- * the last write or fsync failed, write commands (and PING, as Redis does)
- * are refused with "-MISCONF Errors writing to the AOF file: <strerror>",
- * and nothing already appended is dropped.
+ * Writes happen on the main thread (fs.writeSync, once per event-loop turn,
+ * as Redis's beforeSleep does): a write to the page cache costs ~1.3 us of
+ * CPU there, while fs.write through libuv's thread pool measured ~10 us of
+ * CPU and 12-17 us of main-thread time to wake a worker (a 17% self-time
+ * share of the profile under everysec, -c 50). Only fdatasync runs in the
+ * thread pool, one at a time (the sync chain, startSync()): while fsync N
+ * runs, the loop keeps executing and writing batch N+1, and batch N+1's
+ * fsync starts in the callback that completes N. An fd is closed only by
+ * the fsync that finishes it, after its last write. A failed or short
+ * write is undone (ftruncate back to the last good size) and retried;
+ * while the last write or fsync failed, write commands (and PING, as Redis
+ * does) are refused with "-MISCONF Errors writing to the AOF file:
+ * <strerror>", and nothing already appended is dropped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,13 +39,21 @@ import { encodeCommand } from './aof-reader';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
-interface Batch {
+/** The unwritten rest of a file rotated away from: written, then fsynced and closed. */
+interface Tail {
   fd: number;
   data: string;
-  /** Value of `appended` after this batch. */
+  /** Value of `appended` after this data. */
   end: number;
-  /** The file is finished (rotated away from): fsync and close it after this batch. */
-  last: boolean;
+}
+
+/** One fdatasync of the sync chain. */
+interface SyncJob {
+  fd: number;
+  /** Value of `written` it covers. */
+  upTo: number;
+  /** The file is finished: close it once synced. */
+  close: boolean;
 }
 
 /** The C library's text for an errno code (what Redis prints after MISCONF). */
@@ -98,9 +111,13 @@ export class AofWriter {
 
   private pending = '';
   private pendingCmds = 0;
-  private queue: Batch[] = [];
-  private inFlight = false;
+  private tails: Tail[] = [];
+  /** Finished files waiting for their final fsync and close, in order. */
+  private closeJobs: SyncJob[] = [];
+  /** An fdatasync runs in the thread pool (at most one at a time). */
+  private syncInFlight = false;
   private scheduled = false;
+  /** The current file has written bytes to fsync (always: each write; everysec: the timer). */
   private fsyncWanted = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private everysecTimer: NodeJS.Timeout | null = null;
@@ -195,7 +212,7 @@ export class AofWriter {
    */
   rotate(fd: number, name: string): void {
     if (this.fd >= 0) {
-      this.queue.push({ fd: this.fd, data: this.pending, end: this.appended, last: true });
+      this.tails.push({ fd: this.fd, data: this.pending, end: this.appended });
       this.pending = '';
     }
     this.attach(fd, name, 0);
@@ -212,96 +229,127 @@ export class AofWriter {
 
   // ---- the pipeline ---------------------------------------------------------
 
+  /** Once per turn (setImmediate) and after each fsync: write what is pending, then fsync as the policy asks. */
   private pump(): void {
     this.scheduled = false;
-    if (this.inFlight || this.retryTimer !== null) return;
-    let batch = this.queue.shift();
-    if (batch === undefined && this.pending.length !== 0 && this.fd >= 0) {
-      batch = { fd: this.fd, data: this.pending, end: this.appended, last: false };
-      this.pending = '';
-    }
-    if (batch !== undefined) {
-      this.write(batch);
-      return;
-    }
-    if (this.fsyncWanted && this.fd >= 0) {
-      this.fsyncWanted = false;
-      this.fsync(this.fd, this.written, false);
-      return;
-    }
+    if (this.retryTimer !== null) return;
+    if (!this.writeOut()) return;
+    this.startSync();
     this.notifyIdle();
   }
 
-  private write(batch: Batch): void {
-    this.inFlight = true;
-    const buf = Buffer.from(batch.data, 'latin1');
-    const before = this.fileSize.get(batch.fd) ?? 0;
-    const cmds = this.pendingCmds;
-    this.pendingCmds = 0;
-    fs.write(batch.fd, buf, 0, buf.length, null, (err, n) => {
-      if (err === null && n === buf.length) {
-        this.fileSize.set(batch.fd, before + n);
-        this.currentSize += n;
-        this.written = batch.end;
-        this.batchesWritten++;
-        this.cmdsSinceFsync += cmds;
-        if (this.writeError !== null && this.errorKind === 'write') this.writeRecovered();
-        if (batch.last || (this.policy === 'always' && !this.noFsync)) {
-          this.fsync(batch.fd, batch.end, batch.last);
-          return;
-        }
-        if (this.policy === 'always' && batch.end > this.synced) {
-          // no-appendfsync-on-rewrite: written is as far as it goes now.
-          this.synced = batch.end;
-          this.release();
-        }
-        this.inFlight = false;
-        this.pump();
-        return;
+  /** Writes the finished files' tails, then the pending bytes; false when a write failed (retry scheduled). */
+  private writeOut(): boolean {
+    while (this.tails.length !== 0) {
+      const t = this.tails[0];
+      const rest = this.writeData(t.fd, t.data);
+      if (rest !== null) {
+        t.data = rest;
+        return false;
       }
-      // A failed or short write: undo the partial bytes so no torn command
-      // is left in the middle of the file, then retry the whole batch.
-      this.pendingCmds += cmds;
-      let rest = batch.data;
-      if (n > 0) {
-        try {
-          fs.ftruncateSync(batch.fd, before);
-        } catch {
-          // Cannot undo: keep what reached the file, retry only the rest.
-          this.fileSize.set(batch.fd, before + n);
-          this.currentSize += n;
-          rest = rest.slice(n);
-        }
+      this.tails.shift();
+      this.written = t.end;
+      this.closeJobs.push({ fd: t.fd, upTo: t.end, close: true });
+    }
+    if (this.pending.length === 0 || this.fd < 0) return true;
+    const data = this.pending;
+    this.pending = '';
+    const rest = this.writeData(this.fd, data);
+    if (rest !== null) {
+      // Back in front of what was appended since (to whatever file is current when retried).
+      this.pending = rest + this.pending;
+      return false;
+    }
+    this.written = this.appended;
+    if (this.policy === 'always') {
+      if (!this.noFsync) this.fsyncWanted = true;
+      else if (this.written > this.synced) {
+        // no-appendfsync-on-rewrite: written is as far as it goes now.
+        this.synced = this.written;
+        this.release();
       }
-      // The current file's bytes go back in front of what is pending (to
-      // whatever file is current when retried); a finished file's stay its own.
-      if (batch.last) this.queue.unshift({ ...batch, data: rest });
-      else this.pending = rest + this.pending;
-      const code = err ? (err as NodeJS.ErrnoException).code : 'ENOSPC'; // a short write: Redis assumes ENOSPC
-      this.failed(code, err ? err.message : 'short write', 'write');
-    });
+    }
+    return true;
   }
 
-  private fsync(fd: number, upTo: number, close: boolean): void {
-    this.inFlight = true;
-    fs.fdatasync(fd, (err) => {
+  /**
+   * One write() of data at the end of fd. Returns null when it all reached
+   * the file, else the part still to write: a failed or short write is
+   * undone (so no torn command is left in the middle of the file) and
+   * reported, and the retry timer is set.
+   */
+  private writeData(fd: number, data: string): string | null {
+    if (data.length === 0) return null;
+    const before = this.fileSize.get(fd) ?? 0;
+    let n = 0;
+    let error: NodeJS.ErrnoException | null = null;
+    try {
+      n = fs.writeSync(fd, data, null, 'latin1');
+    } catch (e) {
+      error = e as NodeJS.ErrnoException;
+    }
+    if (error === null && n === data.length) {
+      this.fileSize.set(fd, before + n);
+      this.currentSize += n;
+      this.batchesWritten++;
+      this.cmdsSinceFsync += this.pendingCmds;
+      this.pendingCmds = 0;
+      if (this.writeError !== null && this.errorKind === 'write') this.writeRecovered();
+      return null;
+    }
+    let rest = data;
+    if (n > 0) {
+      try {
+        fs.ftruncateSync(fd, before);
+      } catch {
+        // Cannot undo: keep what reached the file, retry only the rest.
+        this.fileSize.set(fd, before + n);
+        this.currentSize += n;
+        rest = rest.slice(n);
+      }
+    }
+    // A short write without an error: Redis assumes ENOSPC.
+    this.failed(error ? error.code : 'ENOSPC', error ? error.message : 'short write', 'write');
+    return rest;
+  }
+
+  /**
+   * Starts the next fdatasync unless one runs (its completion calls pump(),
+   * which comes back here): first the final fsync of finished files, then
+   * the current file's, covering everything written until now.
+   */
+  private startSync(): void {
+    if (this.syncInFlight) return;
+    let job = this.closeJobs.shift();
+    if (job === undefined) {
+      if (!this.fsyncWanted || this.fd < 0) return;
+      this.fsyncWanted = false;
+      job = { fd: this.fd, upTo: this.written, close: false };
+    }
+    const j = job;
+    // The commands written so far are the ones this fsync covers (writes per fsync).
+    const cmds = this.cmdsSinceFsync;
+    this.cmdsSinceFsync = 0;
+    this.syncInFlight = true;
+    fs.fdatasync(j.fd, (err) => {
+      this.syncInFlight = false;
       if (err) {
-        if (close) this.queue.unshift({ fd, data: '', end: upTo, last: true });
+        this.cmdsSinceFsync += cmds;
+        if (j.close) this.closeJobs.unshift(j);
         else this.fsyncWanted = true;
         this.failed((err as NodeJS.ErrnoException).code, err.message, 'fsync');
         return;
       }
       this.fsyncs++;
-      this.writesPerFsyncTotal += this.cmdsSinceFsync;
-      this.cmdsSinceFsync = 0;
-      if (upTo > this.synced) this.synced = upTo;
-      if (this.writeError !== null) this.writeRecovered();
-      if (close) {
-        this.fileSize.delete(fd);
-        fs.close(fd, () => {});
+      this.writesPerFsyncTotal += cmds;
+      if (j.upTo > this.synced) this.synced = j.upTo;
+      if (this.writeError !== null && this.errorKind === 'fsync') this.writeRecovered();
+      if (j.close) {
+        this.fileSize.delete(j.fd);
+        fs.close(j.fd, () => {});
       }
-      this.inFlight = false;
       this.release();
+      // What the loop appended during this fsync is written and its fsync started now, not a turn later.
       this.pump();
     });
   }
@@ -313,7 +361,7 @@ export class AofWriter {
     }
     this.writeError = reason;
     this.errorKind = what === 'fsync' ? 'fsync' : 'write';
-    this.inFlight = false;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.pump();
@@ -349,12 +397,12 @@ export class AofWriter {
   /** Bytes appended but not yet written (INFO aof_buffer_length). */
   get bufferLength(): number {
     let n = this.pending.length;
-    for (const b of this.queue) n += b.data.length;
+    for (const t of this.tails) n += t.data.length;
     return n;
   }
 
   get busy(): boolean {
-    return this.inFlight || this.pending.length !== 0 || this.queue.length !== 0;
+    return this.syncInFlight || this.pending.length !== 0 || this.tails.length !== 0 || this.closeJobs.length !== 0;
   }
 
   private notifyIdle(): void {
@@ -398,7 +446,8 @@ export class AofWriter {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.pending = '';
-    this.queue = [];
+    this.tails = [];
+    this.closeJobs = [];
     this.writeError = null;
     this.releaseAll();
   }

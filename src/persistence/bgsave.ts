@@ -7,7 +7,7 @@
  *   bg.abort();        // FLUSHALL, SHUTDOWN: like Redis killing its child
  *
  * Each event-loop turn (setImmediate) walks the point-in-time view
- * (./pointintime.ts) for about SLICE_MS, the RdbEncoder turns the keys into
+ * (./pointintime.ts) for one slice (0.2 to 1 ms), the RdbEncoder turns the keys into
  * bytes and AsyncFile hands them to libuv's thread pool, so neither the
  * serialization nor the disk stalls the loop for long. Keys about to change
  * are serialized at once by the view's hook, so the file holds the data of
@@ -24,8 +24,6 @@ import { PointInTimeView } from './pointintime';
 import type { RdbEncoder } from './rdb-encode';
 import { newRdbEncoder, rdbAux, tempPath } from './rdb-file';
 
-/** Walking time per event-loop turn (ms). */
-const SLICE_MS = 1;
 /** Unwritten bytes at which the walk pauses until the writer drains. */
 const HIGH_WATER = 16 << 20;
 
@@ -108,7 +106,7 @@ export class BackgroundSave {
       this.waiting = true;
       return;
     }
-    const done = this.view.step(SLICE_MS);
+    const done = this.view.slice();
     if (done) {
       this.view.detach();
       this.enc.footer();

@@ -3,12 +3,13 @@
  * Memory benchmark: bytes per element that kevy and a real redis-server 7.0
  * spend on the same data, loaded with pipelined raw RESP.
  *
- *   node bench/memory.js [--cases strings,hashes,list,set,zset] [--n 1000000]
+ *   node bench/memory.js [--cases strings,hashes,hash,list,set,zset] [--n 1000000]
  *   npm run bench -- --memory [--cases ...] [--n ...]
  *
  * Cases (n elements each):
  *   strings  n keys `key:N` -> 16-byte values           (per key)
  *   hashes   n hashes `hash:N` of 5 small fields         (per hash)
+ *   hash     one hash of n fields `field:N` -> `value:N`  (per field)
  *   list     one list of n elements `element:N`          (per element)
  *   set      one set of n members `member:N`             (per member)
  *   zset     one zset of n members `member:N`, score N   (per member)
@@ -28,7 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
-const CASES = ['strings', 'hashes', 'list', 'set', 'zset'];
+const CASES = ['strings', 'hashes', 'hash', 'list', 'set', 'zset'];
 
 function parseArgs(argv) {
   const o = { cases: CASES.join(','), n: 1000000, out: path.join(__dirname, 'memory-results.json') };
@@ -166,10 +167,11 @@ function* batches(kind, n) {
     }
   } else {
     for (let i = 0; i < n; i += BIG) {
-      const args = kind === 'list' ? ['RPUSH', 'list'] : kind === 'set' ? ['SADD', 'set'] : ['ZADD', 'zset'];
+      const args = { list: ['RPUSH', 'list'], set: ['SADD', 'set'], zset: ['ZADD', 'zset'], hash: ['HSET', 'hash'] }[kind];
       for (let j = i; j < Math.min(n, i + BIG); j++) {
         if (kind === 'zset') args.push(String(j));
-        args.push(kind === 'list' ? `element:${j}` : `member:${j}`);
+        if (kind === 'hash') args.push(`field:${j}`, `value:${j}`);
+        else args.push(kind === 'list' ? `element:${j}` : `member:${j}`);
       }
       parts.push(command(args));
       if (++count === 50) yield flush();

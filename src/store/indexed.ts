@@ -17,47 +17,50 @@
  *   const m = new IndexedMap<number>();
  *   m.set('a', 1); m.randomKey(); m.delete('a');
  */
+import { StringIndex } from './string-index';
+
 export class IndexedMap<V> {
-  private index = new Map<string, number>();
   private keyArr: string[] = [];
   private valArr: V[] = [];
+  /** key -> slot (a JS hash table: see string-index.ts for why not a Map). */
+  private index = new StringIndex(this.keyArr);
 
   get size(): number {
     return this.keyArr.length;
   }
 
   has(key: string): boolean {
-    return this.index.has(key);
+    return this.index.find(key) >= 0;
   }
 
   get(key: string): V | undefined {
-    const i = this.index.get(key);
-    return i === undefined ? undefined : this.valArr[i];
+    const i = this.index.find(key);
+    return i < 0 ? undefined : this.valArr[i];
   }
 
   /** Sets key to val; returns true when the key is new. */
   set(key: string, val: V): boolean {
-    const i = this.index.get(key);
-    if (i !== undefined) {
+    const i = this.index.find(key);
+    if (i >= 0) {
       this.valArr[i] = val;
       return false;
     }
-    this.index.set(key, this.keyArr.length);
+    this.index.add(key, this.keyArr.length);
     this.keyArr.push(key);
     this.valArr.push(val);
     return true;
   }
 
   delete(key: string): boolean {
-    const i = this.index.get(key);
-    if (i === undefined) return false;
-    this.index.delete(key);
+    const i = this.index.find(key);
+    if (i < 0) return false;
+    this.index.remove(key);
     const last = this.keyArr.length - 1;
     if (i !== last) {
       const lk = this.keyArr[last];
       this.keyArr[i] = lk;
       this.valArr[i] = this.valArr[last];
-      this.index.set(lk, i);
+      this.index.move(lk, i);
     }
     this.keyArr.pop();
     this.valArr.pop();
@@ -65,9 +68,9 @@ export class IndexedMap<V> {
   }
 
   clear(): void {
-    this.index = new Map();
     this.keyArr = [];
     this.valArr = [];
+    this.index = new StringIndex(this.keyArr);
   }
 
   /** A uniformly random key, or undefined when empty. */
@@ -79,8 +82,7 @@ export class IndexedMap<V> {
 
   /** The slot of key, or -1 when absent (a point-in-time walk compares it with its cursor). */
   slotOf(key: string): number {
-    const i = this.index.get(key);
-    return i === undefined ? -1 : i;
+    return this.index.find(key);
   }
 
   /** The key and value at a slot (0 <= slot < size); for sampling. */
@@ -92,12 +94,14 @@ export class IndexedMap<V> {
     return this.valArr[slot];
   }
 
+  /** The keys, in slot order (not to be modified while iterating). */
   keys(): IterableIterator<string> {
-    return this.index.keys();
+    return this.keyArr.values();
   }
 
+  /** The entries, in slot order (not to be modified while iterating). */
   *entries(): IterableIterator<[string, V]> {
-    for (const [k, i] of this.index) yield [k, this.valArr[i]];
+    for (let i = 0; i < this.keyArr.length; i++) yield [this.keyArr[i], this.valArr[i]];
   }
 
   /**

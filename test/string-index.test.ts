@@ -1,0 +1,80 @@
+/**
+ * StringIndex (open addressing, backward-shift deletion) against a Map model,
+ * through IndexedMap's way of using it: add at the end, remove with the last
+ * slot moved into the hole. Small key alphabets make home-bucket collisions
+ * and wrap-around probe chains common in the small tables.
+ */
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { StringIndex, hashString } from '../src/store/string-index';
+import { IndexedMap } from '../src/store/indexed';
+
+const key = fc.oneof(
+  fc.string({ unit: fc.constantFrom('a', 'b', '\x00', '\xff'), maxLength: 4 }),
+  fc.integer({ min: 0, max: 3000 }).map((n) => 'key:' + n),
+);
+const op = fc.oneof(
+  fc.record({ t: fc.constant('set' as const), k: key }),
+  fc.record({ t: fc.constant('del' as const), k: key }),
+  fc.record({ t: fc.constant('bulk' as const), n: fc.integer({ min: 0, max: 600 }), del: fc.boolean() }),
+);
+
+test('StringIndex + dense array behaves as a Map (property)', () => {
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      const keys: string[] = [];
+      const ix = new StringIndex(keys);
+      const model = new Map<string, true>();
+      const add = (k: string) => {
+        if (ix.find(k) >= 0) return;
+        ix.add(k, keys.length);
+        keys.push(k);
+        model.set(k, true);
+      };
+      const del = (k: string) => {
+        const i = ix.find(k);
+        expect(i >= 0).toBe(model.has(k));
+        if (i < 0) return;
+        ix.remove(k);
+        const last = keys.length - 1;
+        if (i !== last) {
+          keys[i] = keys[last];
+          ix.move(keys[i], i);
+        }
+        keys.pop();
+        model.delete(k);
+      };
+      for (const o of ops) {
+        if (o.t === 'set') add(o.k);
+        else if (o.t === 'del') del(o.k);
+        else for (let j = 0; j < o.n; j++) (o.del ? del : add)('bulk:' + j); // grow and shrink the table
+      }
+      expect(ix.size).toBe(model.size);
+      expect(keys.length).toBe(model.size);
+      for (let i = 0; i < keys.length; i++) expect(ix.find(keys[i])).toBe(i);
+      for (const k of ['zz', 'key:99999', '', 'a\x00']) if (!model.has(k)) expect(ix.find(k)).toBe(-1);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('100k keys in, every other out, the rest still found; the table shrinks back', () => {
+  const m = new IndexedMap<number>();
+  for (let i = 0; i < 100000; i++) m.set('key:' + i, i);
+  let wrong = 0;
+  for (let i = 0; i < 100000; i += 2) if (!m.delete('key:' + i)) wrong++;
+  expect(m.size).toBe(50000);
+  for (let i = 0; i < 100000; i++) if (m.get('key:' + i) !== (i % 2 ? i : undefined)) wrong++;
+  expect(wrong).toBe(0);
+  for (let i = 1; i < 100000; i += 2) m.delete('key:' + i);
+  expect(m.size).toBe(0);
+  expect(m.get('key:1')).toBeUndefined();
+});
+
+test('hashString: binary keys, same input same hash, spread over the low bits', () => {
+  expect(hashString('\x00\xff')).toBe(hashString('\x00\xff'));
+  expect(hashString('a')).not.toBe(hashString('a\x00'));
+  const buckets = new Uint32Array(1024);
+  for (let i = 0; i < 102400; i++) buckets[hashString('key:' + String(i).padStart(12, '0')) & 1023]++;
+  expect(Math.max(...buckets)).toBeLessThan(200); // mean 100
+});

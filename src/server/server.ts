@@ -60,7 +60,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   /** Changes since the last successful save (Redis's `dirty`). */
   dirty = 0;
-  /** Cached now (ms) for the hot path; refreshed per read and by the cron. */
+  /** Cached now (ms) for the hot path; refreshed by the cron (every 1000/hz ms). */
   clock = Date.now();
   /**
    * While processInput runs a read's commands: when the last command ended
@@ -270,7 +270,9 @@ export class Server {
   /** Runs every complete command in c's query buffer, then writes the replies once. */
   processInput(c: Client): void {
     const parser = c.parser!;
-    this.clock = Date.now();
+    // `clock` (client idle times, OBJECT IDLETIME, AOF timestamps: second
+    // resolution) is refreshed by the cron at hz, not per read: a Date.now()
+    // per read was ~3% of a -P 1 request's CPU (clock_gettime, ~100 ns).
     if (parser.buffered > this.config.int('client-query-buffer-limit')) {
       this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr}`);
       c.close();

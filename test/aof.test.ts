@@ -65,8 +65,7 @@ function show(v: Value): string {
     }
     default: {
       const items: string[] = [];
-      type N = { score: number; member: string; next: (N | null)[] };
-      for (let n = (v as unknown as { sl: { first: N | null } }).sl.first; n !== null; n = n.next[0]) items.push(`${n.member}:${n.score}`);
+      (v as unknown as { forEach(f: (m: string, s: number) => void): void }).forEach((m, s) => items.push(`${m}:${s}`));
       return 'zset ' + JSON.stringify(items);
     }
   }

@@ -55,7 +55,7 @@ function canonical(v: Value): unknown {
     }
     case 'zset': {
       const out: string[] = [];
-      for (let n = (v as ZSetValue).sl.first; n !== null; n = n.next[0]) out.push(n.member, formatDouble(n.score));
+      (v as ZSetValue).forEach((m, s) => out.push(m, formatDouble(s)));
       return out;
     }
   }

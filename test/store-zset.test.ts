@@ -1,13 +1,14 @@
 /**
- * Property tests of the sorted set store (ZSetValue over SkipList) against
- * a plain oracle: a Map sorted on demand by (score, member bytes). Random
+ * Property tests of the sorted set store (ZSetValue over ZTree) against a
+ * plain oracle: a Map sorted on demand by (score, member bytes). Random
  * operation sequences check ranks, element-at-rank, score and lex ranges,
- * range deletions, and the skip list's "span-sum" invariant.
+ * range deletions and walks. The tree's own invariants, on trees deep
+ * enough to split and merge, are in ./zset-tree.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ZSetValue } from '../src/store/zset';
-import { SkipList, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange } from '../src/store/skiplist';
+import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange } from '../src/store/zset-bounds';
 import { limits } from '../src/store/limits';
 
 type Entry = [string, number];
@@ -18,32 +19,21 @@ function sorted(oracle: Map<string, number>): Entry[] {
 
 function contents(z: ZSetValue): Entry[] {
   const out: Entry[] = [];
-  for (let n = z.sl.first; n !== null; n = n.next[0]) out.push([n.member, n.score]);
+  z.forEach((m, sc) => out.push([m, sc]));
+  const back: Entry[] = [];
+  z.forEachReverse((m, sc) => back.push([m, sc]));
+  expect(back.reverse()).toEqual(out);
   return out;
 }
 
-/** span-sum: every link's span equals the level-0 distance it jumps; backward links mirror forward ones. */
-function checkInvariants(sl: SkipList): void {
-  const pos = new Map<object, number>();
-  let i = 0;
-  pos.set(sl.header, 0);
-  for (let n = sl.first; n !== null; n = n.next[0]) pos.set(n, ++i);
-  expect(i).toBe(sl.length);
-  for (let lvl = 0; lvl < sl.level; lvl++) {
-    let x = sl.header;
-    let nx = x.next[lvl];
-    while (nx !== null) {
-      expect(x.span[lvl]).toBe(pos.get(nx)! - pos.get(x)!);
-      x = nx;
-      nx = x.next[lvl];
-    }
-  }
-  let prev = null;
-  for (let n = sl.first; n !== null; n = n.next[0]) {
-    expect(n.backward).toBe(prev);
-    prev = n;
-  }
-  expect(sl.tail).toBe(prev);
+/** The ranks first..last visited by a walk from `from`, both ways. */
+function walked(z: ZSetValue, from: number, reverse: boolean, k: number): string[] {
+  const out: string[] = [];
+  z.walk(from, reverse, (m) => {
+    out.push(m);
+    return out.length < k;
+  });
+  return out;
 }
 
 const member = fc.oneof(
@@ -100,44 +90,49 @@ describe('ZSetValue against an oracle', () => {
               for (const [m] of all.slice(a, b + 1)) oracle.delete(m);
             }
           } else if (o.t === 'remScore') {
-            const first = z.sl.firstInRange(o.r);
+            const first = z.firstInRange(o.r);
             const expected = sorted(oracle).filter(([, s]) => inScore(s, o.r));
-            const n = first === null ? 0 : z.removeFrom(first, (x) => inScore(x.score, o.r));
+            const n = first < 0 ? 0 : z.removeRangeByRank(first, z.lastInRange(o.r));
             expect(n).toBe(expected.length);
             for (const [m] of expected) oracle.delete(m);
           } else {
             // Lex ranges are only meaningful when all scores are equal: compare on such a set.
-            const first = z.sl.firstInLex(o.r);
-            if (first !== null && sorted(oracle).every(([, s]) => s === first.score)) {
+            const first = z.firstInLex(o.r);
+            if (first >= 0 && sorted(oracle).every(([, s]) => s === z.scoreAt(first))) {
               const expected = sorted(oracle).filter(([m]) => inLex(m, o.r));
-              expect(z.removeFrom(first, (x) => inLex(x.member, o.r))).toBe(expected.length);
+              expect(z.removeRangeByRank(first, z.lastInLex(o.r))).toBe(expected.length);
               for (const [m] of expected) oracle.delete(m);
             }
           }
           expect(z.size).toBe(oracle.size);
         }
-        checkInvariants(z.sl);
         const all = sorted(oracle);
         expect(contents(z)).toEqual(all);
         all.forEach(([m, s], i) => {
           expect(z.score(m)).toBe(s);
           expect(z.rank(m, false)).toBe(i);
           expect(z.rank(m, true)).toBe(all.length - 1 - i);
-          expect(z.at(i)!.member).toBe(m);
+          expect(z.at(i)).toEqual({ member: m, score: s });
+          expect(z.memberAt(i)).toBe(m);
+          expect(z.scoreAt(i)).toBe(s);
+          expect(walked(z, i, false, 3)).toEqual(all.slice(i, i + 3).map(([x]) => x));
+          expect(walked(z, i, true, 3)).toEqual(all.slice(Math.max(0, i - 2), i + 1).map(([x]) => x).reverse());
         });
+        expect(walked(z, all.length, false, 3)).toEqual([]);
         expect(z.at(all.length)).toBeNull();
         expect(z.at(-1)).toBeNull();
         expect(z.rank('not-there-\u00ff\u00ff', false)).toBe(-1);
         for (const r of srs) {
           const want = all.filter(([, s]) => inScore(s, r));
-          const first = z.sl.firstInRange(r);
-          const last = z.sl.lastInRange(r);
+          const first = z.firstInRange(r);
+          const last = z.lastInRange(r);
           if (want.length === 0) {
-            expect(first).toBeNull();
-            expect(last).toBeNull();
+            expect(first).toBe(-1);
+            expect(last).toBe(-1);
           } else {
-            expect(first!.member).toBe(want[0][0]);
-            expect(last!.member).toBe(want[want.length - 1][0]);
+            expect(z.memberAt(first)).toBe(want[0][0]);
+            expect(z.memberAt(last)).toBe(want[want.length - 1][0]);
+            expect(last - first + 1).toBe(want.length);
           }
         }
         // Lex queries on an equal-score copy.
@@ -146,14 +141,14 @@ describe('ZSetValue against an oracle', () => {
         const members = all.map(([m]) => m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         for (const r of lrs) {
           const want = members.filter((m) => inLex(m, r));
-          const first = flat.sl.firstInLex(r);
-          const last = flat.sl.lastInLex(r);
-          expect(first === null ? null : first.member).toBe(want.length ? want[0] : null);
-          expect(last === null ? null : last.member).toBe(want.length ? want[want.length - 1] : null);
+          const first = flat.firstInLex(r);
+          const last = flat.lastInLex(r);
+          expect(first < 0 ? null : flat.memberAt(first)).toBe(want.length ? want[0] : null);
+          expect(last < 0 ? null : flat.memberAt(last)).toBe(want.length ? want[want.length - 1] : null);
         }
         const copy = z.clone();
         expect(contents(copy)).toEqual(all);
-        checkInvariants(copy.sl);
+        all.forEach(([m], i) => expect(copy.rank(m, false)).toBe(i));
       }),
       { numRuns: 300 },
     );
@@ -168,7 +163,6 @@ describe('ZSetValue against an oracle', () => {
           z.add('m' + i, s);
           oracle.set('m' + i, s);
         }
-        checkInvariants(z.sl);
         expect(contents(z)).toEqual(sorted(oracle));
       }),
     );

@@ -151,17 +151,16 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     for (const e of v.members()) push(e);
   } else if (v instanceof ZSetValue && dontsort) {
     if (end >= start) {
-      const n = end - start + 1;
-      let node = desc ? v.at(v.size - 1 - start) : v.at(start);
-      for (let k = 0; k < n && node !== null; k++) {
-        push(node.member);
-        node = desc ? node.backward : node.next[0];
-      }
+      let n = end - start + 1;
+      v.walk(desc ? v.size - 1 - start : start, desc, (m) => {
+        push(m);
+        return --n > 0;
+      });
       end -= start;
       start = 0;
     }
   } else if (v instanceof ZSetValue) {
-    for (let node = v.sl.first; node !== null; node = node.next[0]) push(node.member);
+    v.forEach(push);
   }
   len = items.length;
 

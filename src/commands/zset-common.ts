@@ -14,7 +14,7 @@
  */
 import type { Client } from '../server/client';
 import type { Database } from '../store/database';
-import type { LexRange, ScoreRange } from '../store/skiplist';
+import type { LexRange, ScoreRange } from '../store/zset-bounds';
 import { ZSetValue } from '../store/zset';
 import { formatDouble, strtod, strtodEnd } from '../util/numbers';
 

@@ -43,9 +43,9 @@ function popAndReply(c: Client, db: Database, key: string, z: ZSetValue, min: bo
   }
   db.willModify(key);
   for (let i = 0; i < n; i++) {
-    const node = min ? z.sl.first! : z.sl.tail!;
-    const member = node.member;
-    const score = node.score;
+    const rank = min ? 0 : z.size - 1;
+    const member = z.memberAt(rank);
+    const score = z.scoreAt(rank);
     z.delete(member);
     c.server.dirty++;
     if (nested) c.out += '*2\r\n';

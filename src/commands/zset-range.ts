@@ -3,8 +3,9 @@
  * BYSCORE/BYLEX/REV/LIMIT/WITHSCORES, ZRANGESTORE, and the older forms
  * ZREVRANGE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX.
  *
- * A range of k elements costs O(log n + k): one descent of the skip list to
- * the first element, then a walk along level 0.
+ * A range of k elements costs O(log n + k): one descent of the tree to the
+ * first element's rank (LIMIT's offset just moves that rank), then a walk
+ * along the leaves.
  *
  *   ZRANGE z (1 +inf BYSCORE LIMIT 0 2 WITHSCORES
  *   ZRANGE z [b [d BYLEX REV          (REV takes max before min)
@@ -13,7 +14,7 @@
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { notify, NOTIFY } from '../server/notify';
-import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type SkipNode } from '../store/skiplist';
+import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../store/zset-bounds';
 import { ZSetValue } from '../store/zset';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
@@ -37,8 +38,14 @@ const REVERSE = 2;
 
 const range = newScoreRange();
 const lex = newLexRange();
-/** The nodes of the current range, in reply order (reused: handlers never run concurrently). */
-const picked: SkipNode[] = [];
+/** The elements of the current range, in reply order (reused: handlers never run concurrently). */
+const pickedM: string[] = [];
+const pickedS: number[] = [];
+
+function pick(member: string, score: number): void {
+  pickedM.push(member);
+  pickedS.push(score);
+}
 
 /**
  * zrangeGenericCommand. `at` is the index of the source key in argv; dst is
@@ -117,7 +124,6 @@ function zrangeGeneric(c: Client, argv: string[], at: number, dst: string | null
   }
   const z = lookupTyped(c, argv[at], 'zset');
   if (z === null) return;
-  picked.length = 0;
   let sizeHint = 0;
   if (z !== undefined) {
     if (rangeType === RANK) sizeHint = pickByRank(z, start, end, reverse);
@@ -125,12 +131,13 @@ function zrangeGeneric(c: Client, argv: string[], at: number, dst: string | null
     else pickByLex(z, offset, limit, reverse);
   }
   if (dst === null) {
-    replyScoredLen(c, picked.length, withScores);
-    for (const n of picked) replyScored(c, n.member, n.score, withScores);
+    replyScoredLen(c, pickedM.length, withScores);
+    for (let i = 0; i < pickedM.length; i++) replyScored(c, pickedM[i], pickedS[i], withScores);
   } else {
     storeResult(c, dst, sizeHint);
   }
-  picked.length = 0;
+  pickedM.length = 0;
+  pickedS.length = 0;
 }
 
 /** Ranks start..end (negative from the end); returns the range length. */
@@ -141,49 +148,45 @@ function pickByRank(z: ZSetValue, start: number, end: number, reverse: boolean):
   if (start < 0) start = 0;
   if (start > end || start >= len) return 0;
   if (end >= len) end = len - 1;
-  let n = z.at(reverse ? len - 1 - start : start);
-  for (let k = end - start + 1; k > 0 && n !== null; k--) {
-    picked.push(n);
-    n = reverse ? n.backward : n.next[0];
-  }
+  let k = end - start + 1;
+  z.walk(reverse ? len - 1 - start : start, reverse, (m, s) => {
+    pick(m, s);
+    return --k > 0;
+  });
   return end - start + 1;
 }
 
-/** Skips `offset` nodes then takes up to `limit` (negative: all); a negative offset takes nothing. */
+/**
+ * Takes up to `limit` (negative: all) elements inside the range starting
+ * `offset` ranks past its first one (from its last one when reverse); a
+ * negative offset takes nothing.
+ */
 function pickByScore(z: ZSetValue, offset: number, limit: number, reverse: boolean): void {
   if (offset < 0 || (offset > 0 && offset >= z.size)) return;
-  let n = reverse ? z.sl.lastInRange(range) : z.sl.firstInRange(range);
-  while (n !== null && offset > 0) {
-    n = reverse ? n.backward : n.next[0];
-    offset--;
-  }
-  while (n !== null && limit !== 0) {
-    if (reverse ? !scoreGteMin(n.score, range) : !scoreLteMax(n.score, range)) break;
-    picked.push(n);
-    n = reverse ? n.backward : n.next[0];
+  const first = reverse ? z.lastInRange(range) : z.firstInRange(range);
+  if (first < 0) return;
+  z.walk(reverse ? first - offset : first + offset, reverse, (m, s) => {
+    if (limit === 0 || (reverse ? !scoreGteMin(s, range) : !scoreLteMax(s, range))) return false;
+    pick(m, s);
     limit--;
-  }
+  });
 }
 
 function pickByLex(z: ZSetValue, offset: number, limit: number, reverse: boolean): void {
   if (offset < 0 || (offset > 0 && offset >= z.size)) return;
-  let n = reverse ? z.sl.lastInLex(lex) : z.sl.firstInLex(lex);
-  while (n !== null && offset > 0) {
-    n = reverse ? n.backward : n.next[0];
-    offset--;
-  }
-  while (n !== null && limit !== 0) {
-    if (reverse ? !lexGteMin(n.member, lex) : !lexLteMax(n.member, lex)) break;
-    picked.push(n);
-    n = reverse ? n.backward : n.next[0];
+  const first = reverse ? z.lastInLex(lex) : z.firstInLex(lex);
+  if (first < 0) return;
+  z.walk(reverse ? first - offset : first + offset, reverse, (m, s) => {
+    if (limit === 0 || (reverse ? !lexGteMin(m, lex) : !lexLteMax(m, lex))) return false;
+    pick(m, s);
     limit--;
-  }
+  });
 }
 
-/** ZRANGESTORE's result: the picked nodes become dst (or dst is deleted when none). */
+/** ZRANGESTORE's result: the picked elements become dst (or dst is deleted when none). */
 function storeResult(c: Client, dst: string, sizeHint: number): void {
   const db = c.db;
-  if (picked.length === 0) {
+  if (pickedM.length === 0) {
     c.integer(0);
     if (db.delete(dst)) {
       notify(c.server, NOTIFY.GENERIC, 'del', dst, db.id);
@@ -192,7 +195,7 @@ function storeResult(c: Client, dst: string, sizeHint: number): void {
     return;
   }
   const out = ZSetValue.create(sizeHint, 0);
-  for (const n of picked) out.add(n.member, n.score);
+  for (let i = 0; i < pickedM.length; i++) out.add(pickedM[i], pickedS[i]);
   db.set(dst, out);
   c.integer(out.size);
   notify(c.server, NOTIFY.ZSET, 'zrangestore', dst, db.id);

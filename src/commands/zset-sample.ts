@@ -78,7 +78,7 @@ function zrandmemberWithCount(c: Client, key: string, count: number, withScores:
   // The whole set: Redis's zset iterator walks from the highest rank down.
   if (count >= size) {
     replyScoredLen(c, size, withScores);
-    for (let n = z.sl.tail; n !== null; n = n.backward) replyScored(c, n.member, n.score, withScores);
+    z.forEachReverse((m, s) => replyScored(c, m, s, withScores));
     return;
   }
   // Distinct members, in random order.
@@ -118,7 +118,7 @@ function zscanCommand(c: Client, argv: string[]): void {
   let next = 0;
   if (z.listpack) {
     // A compact set is returned whole, in order, in one call.
-    for (let node = z.sl.first; node !== null; node = node.next[0]) emit(node.member, node.score);
+    z.forEach(emit);
   } else {
     next = z.dict.scan(cursor, opts.count, emit);
   }

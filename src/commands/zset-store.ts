@@ -52,7 +52,7 @@ function forEachIn(s: Source, visit: (member: string, score: number) => void): v
   if (v === null) return;
   if (v instanceof ZSetValue) {
     // Redis's zset iterator walks from the tail.
-    for (let n = v.sl.tail; n !== null; n = n.backward) visit(n.member, n.score);
+    v.forEachReverse(visit);
   } else {
     for (const m of v.members()) visit(m, 1);
   }
@@ -198,7 +198,7 @@ function zsetOpGeneric(c: Client, argv: string[], numkeysAt: number, dst: string
     return;
   }
   replyScoredLen(c, out.size, withScores);
-  for (let n = out.sl.first; n !== null; n = n.next[0]) replyScored(c, n.member, n.score, withScores);
+  out.forEach((m, s) => replyScored(c, m, s, withScores));
 }
 
 const STORE_EVENTS = ['zunionstore', 'zinterstore', 'zdiffstore'];

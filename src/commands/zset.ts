@@ -12,8 +12,8 @@
 import * as E from '../errors';
 import type { Client } from '../server/client';
 import { notify, NOTIFY } from '../server/notify';
-import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax, type SkipNode } from '../store/skiplist';
 import { ZSetValue } from '../store/zset';
+import { scoreGteMin, scoreLteMax, lexGteMin, lexLteMax } from '../store/zset-bounds';
 import { parseDouble, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import {
@@ -219,9 +219,8 @@ function zcountCommand(c: Client, argv: string[]): void {
     c.integer(0);
     return;
   }
-  const first = z.sl.firstInRange(countRange);
-  const last = first === null ? null : z.sl.lastInRange(countRange);
-  c.integer(countBetween(z, first, last));
+  const first = z.firstInRange(countRange);
+  c.integer(first < 0 ? 0 : z.lastInRange(countRange) - first + 1);
 }
 
 function zlexcountCommand(c: Client, argv: string[]): void {
@@ -235,16 +234,8 @@ function zlexcountCommand(c: Client, argv: string[]): void {
     c.integer(0);
     return;
   }
-  const first = z.sl.firstInLex(countLex);
-  const last = first === null ? null : z.sl.lastInLex(countLex);
-  c.integer(countBetween(z, first, last));
-}
-
-function countBetween(z: ZSetValue, first: SkipNode | null, last: SkipNode | null): number {
-  if (first === null || last === null) return 0;
-  const a = z.sl.rank(first.score, first.member);
-  const b = z.sl.rank(last.score, last.member);
-  return b - a + 1;
+  const first = z.firstInLex(countLex);
+  c.integer(first < 0 ? 0 : z.lastInLex(countLex) - first + 1);
 }
 
 // ---- ZREMRANGEBYRANK / SCORE / LEX ---------------------------------------------------
@@ -294,16 +285,16 @@ function zremrangeGeneric(c: Client, argv: string[], kind: 'rank' | 'score' | 'l
     c.db.willModify(key);
     deleted = z.removeRangeByRank(start, end);
   } else if (kind === 'score') {
-    const first = z.sl.firstInRange(remRange);
-    if (first !== null) {
+    const first = z.firstInRange(remRange);
+    if (first >= 0) {
       c.db.willModify(key);
-      deleted = z.removeFrom(first, inRemRange);
+      deleted = z.removeRangeByRank(first, first + runFrom(z, first, inRemRange) - 1);
     }
   } else {
-    const first = z.sl.firstInLex(remLex);
-    if (first !== null) {
+    const first = z.firstInLex(remLex);
+    if (first >= 0) {
       c.db.willModify(key);
-      deleted = z.removeFrom(first, inRemLex);
+      deleted = z.removeRangeByRank(first, first + runFrom(z, first, inRemLex) - 1);
     }
   }
   if (deleted > 0) {
@@ -314,12 +305,22 @@ function zremrangeGeneric(c: Client, argv: string[], kind: 'rank' | 'score' | 'l
   c.integer(deleted);
 }
 
-function inRemRange(n: SkipNode): boolean {
-  return scoreLteMax(n.score, remRange) && scoreGteMin(n.score, remRange);
+/** How many elements from rank `first` on stay inside the range (Redis deletes while they do). */
+function runFrom(z: ZSetValue, first: number, inRange: (member: string, score: number) => boolean): number {
+  let k = 0;
+  z.walk(first, false, (m, s) => {
+    if (!inRange(m, s)) return false;
+    k++;
+  });
+  return k;
 }
 
-function inRemLex(n: SkipNode): boolean {
-  return lexLteMax(n.member, remLex) && lexGteMin(n.member, remLex);
+function inRemRange(_m: string, s: number): boolean {
+  return scoreLteMax(s, remRange) && scoreGteMin(s, remRange);
+}
+
+function inRemLex(m: string): boolean {
+  return lexLteMax(m, remLex) && lexGteMin(m, remLex);
 }
 
 function zremrangebyrankCommand(c: Client, argv: string[]): void {

@@ -27,6 +27,7 @@ import type { Value } from '../store/types';
 import type { HashValue } from '../store/hash';
 import type { ListValue } from '../store/list';
 import type { SetValue } from '../store/set';
+import type { ZSetValue } from '../store/zset';
 import { formatDouble } from '../util/numbers';
 import { REDIS_VERSION } from '../server/server';
 import { RdbEncoder } from './rdb-encode';
@@ -38,16 +39,6 @@ import type { AofWriter } from './aof';
 
 /** Items per command in a RESP base (Redis's AOF_REWRITE_ITEMS_PER_CMD). */
 const ITEMS_PER_CMD = 64;
-
-/** The fields of a sorted set the encoder walks (src/store/zset.ts). */
-interface ZSetLike {
-  sl: { first: ZNode | null };
-}
-interface ZNode {
-  score: number;
-  member: string;
-  next: (ZNode | null)[];
-}
 
 /** Encodes keys into a base file, in RDB or RESP. */
 export interface BaseEncoder {
@@ -79,7 +70,7 @@ export class RespBaseEncoder implements BaseEncoder {
       this.batched('HMSET', key, h.toArray(), 2);
     } else {
       const items: string[] = [];
-      for (let n = (value as unknown as ZSetLike).sl.first; n !== null; n = n.next[0]) items.push(formatDouble(n.score), n.member);
+      (value as ZSetValue).forEach((m, sc) => items.push(formatDouble(sc), m));
       this.batched('ZADD', key, items, 2);
     }
     if (expireAtMs >= 0) this.out += encodeCommand(['PEXPIREAT', key, String(expireAtMs)]);

@@ -169,10 +169,10 @@ export class RdbEncoder {
         // inserts each element at the head of the skip list).
         const z = v as ZSetValue;
         this.length(z.size);
-        for (let n = z.sl.tail; n !== null; n = n.backward) {
-          this.string(n.member);
-          this.doubleLE(n.score);
-        }
+        z.forEachReverse((m, sc) => {
+          this.string(m);
+          this.doubleLE(sc);
+        });
         break;
       }
     }

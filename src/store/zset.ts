@@ -1,9 +1,11 @@
 /**
  * ZSetValue: a sorted set (t_zset.c's zset): a member -> score map beside a
- * skip list ordered by (score, member bytes).
+ * ranked B+-tree (./zset-tree.ts) ordered by (score, member bytes).
  *
- * Costs: add, remove, score lookup O(1) + O(log n) for the skip list; rank
+ * Costs: add, remove, score lookup O(1) + O(log n) for the tree; rank
  * O(log n); a range of k elements O(log n + k); a random member O(1).
+ * Elements are addressed by 0-based rank (from the lowest score): the range
+ * finders return ranks, walk() visits from a rank.
  *
  * The map is an IndexedMap so ZRANDMEMBER picks uniformly in O(1) and ZSCAN
  * keeps Redis's cursor guarantee on big sets.
@@ -22,12 +24,19 @@
 import type { Collection } from './types';
 import { limits } from './limits';
 import { IndexedMap } from './indexed';
-import { SkipList, type SkipNode } from './skiplist';
+import { ZTree } from './zset-tree';
+import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './zset-bounds';
+
+/** One element, as at() returns it. */
+export interface ZEntry {
+  member: string;
+  score: number;
+}
 
 export class ZSetValue implements Collection {
   readonly type = 'zset' as const;
   readonly dict = new IndexedMap<number>();
-  readonly sl = new SkipList();
+  tree = new ZTree();
   /** True while OBJECT ENCODING would say 'listpack'. */
   listpack = true;
 
@@ -49,10 +58,14 @@ export class ZSetValue implements Collection {
   clone(): ZSetValue {
     const z = new ZSetValue();
     z.listpack = this.listpack;
-    for (let n = this.sl.first; n !== null; n = n.next[0]) {
-      z.dict.set(n.member, n.score);
-      z.sl.insert(n.score, n.member);
-    }
+    const scores: number[] = [];
+    const members: string[] = [];
+    this.tree.forEach((m, s) => {
+      z.dict.set(m, s);
+      scores.push(s);
+      members.push(m);
+    });
+    z.tree = ZTree.fromSorted(scores, members);
     return z;
   }
 
@@ -77,12 +90,12 @@ export class ZSetValue implements Collection {
       // A listpack stores scores as text in which -0 reads back as 0.
       if (this.listpack && score === 0) score = 0;
       this.dict.set(member, score);
-      this.sl.insert(score, member);
+      this.tree.insert(score, member);
       return true;
     }
     if (old !== score) {
       if (this.listpack && score === 0) score = 0;
-      this.sl.updateScore(old, member, score);
+      this.tree.updateScore(old, member, score);
       this.dict.set(member, score);
     }
     return false;
@@ -92,7 +105,7 @@ export class ZSetValue implements Collection {
     const score = this.dict.get(member);
     if (score === undefined) return false;
     this.dict.delete(member);
-    this.sl.delete(score, member);
+    this.tree.delete(score, member);
     return true;
   }
 
@@ -100,13 +113,76 @@ export class ZSetValue implements Collection {
   rank(member: string, reverse: boolean): number {
     const score = this.dict.get(member);
     if (score === undefined) return -1;
-    const r = this.sl.rank(score, member);
-    return reverse ? this.sl.length - 1 - r : r;
+    const r = this.tree.rank(score, member);
+    return reverse ? this.tree.length - 1 - r : r;
   }
 
-  /** The node at a 0-based rank counted from the lowest score. */
-  at(rank: number): SkipNode | null {
-    return this.sl.at(rank);
+  /** The element at a 0-based rank counted from the lowest score, or null when out of range. */
+  at(rank: number): ZEntry | null {
+    if (rank < 0 || rank >= this.tree.length) return null;
+    const leaf = this.tree.leafAt(rank);
+    const i = this.tree.lastIndex;
+    return { member: leaf.members[i], score: leaf.scores[i] };
+  }
+
+  /** Member and score at a rank (in range). */
+  memberAt(rank: number): string {
+    return this.tree.memberAt(rank);
+  }
+
+  scoreAt(rank: number): number {
+    return this.tree.scoreAt(rank);
+  }
+
+  /** Visits elements from rank on (downward when reverse) until visit returns false. */
+  walk(rank: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
+    this.tree.walk(rank, reverse, visit);
+  }
+
+  /** Every element, lowest score first. */
+  forEach(visit: (member: string, score: number) => void): void {
+    this.tree.forEach(visit);
+  }
+
+  /** Every element, highest score first (the order of Redis's zset iterator). */
+  forEachReverse(visit: (member: string, score: number) => void): void {
+    this.tree.forEachReverse(visit);
+  }
+
+  /** Rank of the first element with a score inside r, or -1. */
+  firstInRange(r: ScoreRange): number {
+    if (scoreRangeEmpty(r)) return -1;
+    const min = r.min;
+    const rank = this.tree.countWhile(r.minex ? (s) => s <= min : (s) => s < min);
+    return rank < this.tree.length && scoreLteMax(this.tree.scoreAt(rank), r) ? rank : -1;
+  }
+
+  /** Rank of the last element with a score inside r, or -1. */
+  lastInRange(r: ScoreRange): number {
+    if (scoreRangeEmpty(r)) return -1;
+    const max = r.max;
+    const rank = this.tree.countWhile(r.maxex ? (s) => s < max : (s) => s <= max) - 1;
+    return rank >= 0 && scoreGteMin(this.tree.scoreAt(rank), r) ? rank : -1;
+  }
+
+  /** Rank of the first element whose member is inside r, or -1 (meaningful when all scores are equal). */
+  firstInLex(r: LexRange): number {
+    if (lexRangeEmpty(r)) return -1;
+    const min = r.min;
+    let rank: number;
+    if (typeof min === 'number') rank = min < 0 ? 0 : this.tree.length;
+    else rank = this.tree.countWhile(r.minex ? (_s, m) => m <= min : (_s, m) => m < min);
+    return rank < this.tree.length && lexLteMax(this.tree.memberAt(rank), r) ? rank : -1;
+  }
+
+  /** Rank of the last element whose member is inside r, or -1. */
+  lastInLex(r: LexRange): number {
+    if (lexRangeEmpty(r)) return -1;
+    const max = r.max;
+    let rank: number;
+    if (typeof max === 'number') rank = max > 0 ? this.tree.length - 1 : -1;
+    else rank = this.tree.countWhile(r.maxex ? (_s, m) => m < max : (_s, m) => m <= max) - 1;
+    return rank >= 0 && lexGteMin(this.tree.memberAt(rank), r) ? rank : -1;
   }
 
   /** A uniformly random member, or undefined when empty. */
@@ -120,25 +196,50 @@ export class ZSetValue implements Collection {
    */
   maybeShrinkEncoding(): void {
     if (this.listpack || this.size > limits.zsetMaxListpackEntries) return;
-    for (let n = this.sl.first; n !== null; n = n.next[0]) {
-      if (n.member.length > limits.zsetMaxListpackValue) return;
-    }
+    let fits = true;
+    this.tree.forEach((m) => {
+      if (m.length > limits.zsetMaxListpackValue) fits = false;
+    });
+    if (!fits) return;
     this.listpack = true;
-    for (let n = this.sl.first; n !== null; n = n.next[0]) {
-      if (n.score === 0 && Object.is(n.score, -0)) {
-        n.score = 0;
-        this.dict.set(n.member, 0);
-      }
+    const negZero: string[] = [];
+    this.tree.forEach((m, s) => {
+      if (s === 0 && Object.is(s, -0)) negZero.push(m);
+    });
+    for (const m of negZero) {
+      this.tree.updateScore(-0, m, 0);
+      this.dict.set(m, 0);
     }
   }
 
-  /** Removes ranks start..end (0-based, inclusive, already clamped); returns the count. */
+  /**
+   * Removes ranks start..end (0-based, inclusive, in range); returns the
+   * count. A big range rebuilds the tree from what stays (O(n)) instead of
+   * k deletes of O(log n) each.
+   */
   removeRangeByRank(start: number, end: number): number {
-    return this.sl.deleteRangeByRank(start, end, (m) => this.dict.delete(m));
-  }
-
-  /** Removes nodes from `first` on while inRange holds; returns the count. */
-  removeFrom(first: SkipNode, inRange: (n: SkipNode) => boolean): number {
-    return this.sl.deleteFrom(first, inRange, (m) => this.dict.delete(m));
+    const k = end - start + 1;
+    const dict = this.dict;
+    let left = k;
+    this.tree.walk(start, false, (m) => {
+      dict.delete(m);
+      return --left > 0;
+    });
+    if (k * 8 > this.tree.length) {
+      const scores: number[] = [];
+      const members: string[] = [];
+      let rank = 0;
+      this.tree.forEach((m, s) => {
+        if (rank < start || rank > end) {
+          scores.push(s);
+          members.push(m);
+        }
+        rank++;
+      });
+      this.tree = ZTree.fromSorted(scores, members);
+    } else {
+      for (let t = 0; t < k; t++) this.tree.deleteAt(start);
+    }
+    return k;
   }
 }

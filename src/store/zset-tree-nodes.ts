@@ -1,0 +1,298 @@
+/**
+ * The nodes of ZTree (./zset-tree.ts, which states the invariants) and the
+ * operations on one node or a pair of siblings: binary searches, slot
+ * shifts, the merge/redistribute step after a delete leaves a node under
+ * its minimum, and the O(n) bulk build.
+ *
+ * Scores live in number arrays filled with doubles at creation, so every
+ * leaf's array has the same (double) elements kind: loads and stores stay
+ * monomorphic and a score costs 8 bytes, unboxed.
+ */
+
+/** Elements per leaf (64: ZADD of random scores into 100k members was fastest at 64 among 32/64/128). */
+export const LEAF_MAX = 64;
+const LEAF_MIN = LEAF_MAX >> 2;
+/** Children per branch. */
+export const BRANCH_MAX = 32;
+const BRANCH_MIN = BRANCH_MAX >> 2;
+
+export type TreeNode = Leaf | Branch;
+
+function doubleSlots(n: number): number[] {
+  return new Array<number>(n).fill(0.5);
+}
+
+function stringSlots(n: number): string[] {
+  return new Array<string>(n).fill('');
+}
+
+export class Leaf {
+  n = 0;
+  /** One slot more than LEAF_MAX: an insert may overfill a leaf just before it splits. */
+  readonly scores = doubleSlots(LEAF_MAX + 1);
+  readonly members = stringSlots(LEAF_MAX + 1);
+  prev: Leaf | null = null;
+  next: Leaf | null = null;
+}
+
+export class Branch {
+  n = 0;
+  readonly kids = new Array<TreeNode | null>(BRANCH_MAX + 1).fill(null);
+  readonly counts = doubleSlots(BRANCH_MAX + 1);
+  /** Separator keys: slot i (i >= 1) is <= every key under kids[i]. */
+  readonly sepS = doubleSlots(BRANCH_MAX + 1);
+  readonly sepM = stringSlots(BRANCH_MAX + 1);
+}
+
+/** The tree fields the rebalancing step reads and writes (ZTree). */
+export interface TreeState {
+  root: TreeNode;
+  height: number;
+  tail: Leaf;
+  readonly pathB: Branch[];
+  readonly pathI: Int32Array;
+}
+
+export function countOf(node: TreeNode): number {
+  if (node instanceof Leaf) return node.n;
+  let sum = 0;
+  for (let t = 0; t < node.n; t++) sum += node.counts[t];
+  return sum;
+}
+
+/** First slot of leaf whose key is >= (s, m). */
+export function leafLowerBound(leaf: Leaf, s: number, m: string): number {
+  const scores = leaf.scores;
+  const members = leaf.members;
+  let lo = 0;
+  let hi = leaf.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const sc = scores[mid];
+    if (sc < s || (sc === s && members[mid] < m)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The child of b whose key range holds (s, m): the last one whose separator is <= (s, m). */
+export function branchIndex(b: Branch, s: number, m: string): number {
+  const sepS = b.sepS;
+  let lo = 1;
+  let hi = b.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const sc = sepS[mid];
+    if (s < sc || (s === sc && m < b.sepM[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+export function leafInsertAt(leaf: Leaf, i: number, s: number, m: string): void {
+  const scores = leaf.scores;
+  const members = leaf.members;
+  for (let t = leaf.n; t > i; t--) {
+    scores[t] = scores[t - 1];
+    members[t] = members[t - 1];
+  }
+  scores[i] = s;
+  members[i] = m;
+  leaf.n++;
+}
+
+export function leafRemoveAt(leaf: Leaf, i: number): void {
+  const scores = leaf.scores;
+  const members = leaf.members;
+  const last = leaf.n - 1;
+  for (let t = i; t < last; t++) {
+    scores[t] = scores[t + 1];
+    members[t] = members[t + 1];
+  }
+  members[last] = '';
+  leaf.n = last;
+}
+
+export function branchInsertAt(b: Branch, i: number, kid: TreeNode, sepS: number, sepM: string, count: number): void {
+  for (let t = b.n; t > i; t--) {
+    b.kids[t] = b.kids[t - 1];
+    b.counts[t] = b.counts[t - 1];
+    b.sepS[t] = b.sepS[t - 1];
+    b.sepM[t] = b.sepM[t - 1];
+  }
+  b.kids[i] = kid;
+  b.counts[i] = count;
+  b.sepS[i] = sepS;
+  b.sepM[i] = sepM;
+  b.n++;
+}
+
+function branchRemoveAt(b: Branch, i: number): void {
+  const last = b.n - 1;
+  for (let t = i; t < last; t++) {
+    b.kids[t] = b.kids[t + 1];
+    b.counts[t] = b.counts[t + 1];
+    b.sepS[t] = b.sepS[t + 1];
+    b.sepM[t] = b.sepM[t + 1];
+  }
+  b.kids[last] = null;
+  b.sepM[last] = '';
+  b.n = last;
+}
+
+/** Moves `count` slots of leaf `from` (starting at fi) to leaf `to` at ti; `to` must have room. */
+function moveLeafSlots(from: Leaf, fi: number, to: Leaf, ti: number, count: number): void {
+  for (let t = to.n - 1; t >= ti; t--) {
+    to.scores[t + count] = to.scores[t];
+    to.members[t + count] = to.members[t];
+  }
+  for (let t = 0; t < count; t++) {
+    to.scores[ti + t] = from.scores[fi + t];
+    to.members[ti + t] = from.members[fi + t];
+  }
+  to.n += count;
+  for (let t = fi + count; t < from.n; t++) {
+    from.scores[t - count] = from.scores[t];
+    from.members[t - count] = from.members[t];
+  }
+  for (let t = from.n - count; t < from.n; t++) from.members[t] = '';
+  from.n -= count;
+}
+
+/**
+ * After a delete from `leaf` (reached by the path in st), merges it with a
+ * sibling when both fit in one leaf, or evens the two out, once it is under
+ * LEAF_MIN; then fixes the branches above the same way.
+ */
+export function rebalanceLeaf(st: TreeState, leaf: Leaf): void {
+  if (leaf.n >= LEAF_MIN) return;
+  const level = st.height - 1;
+  const p = st.pathB[level];
+  // An only child (the spine an edge split leaves, see ZTree.splitLeaf) has no sibling to lean on.
+  if (p.n < 2) return;
+  const j = st.pathI[level];
+  const k = j + 1 < p.n ? j : j - 1;
+  const a = p.kids[k] as Leaf;
+  const b = p.kids[k + 1] as Leaf;
+  if (a.n + b.n <= LEAF_MAX) {
+    moveLeafSlots(b, 0, a, a.n, b.n);
+    a.next = b.next;
+    if (b.next !== null) b.next.prev = a;
+    else st.tail = a;
+    p.counts[k] = a.n;
+    branchRemoveAt(p, k + 1);
+    rebalanceBranch(st, level);
+    return;
+  }
+  const half = (a.n + b.n) >> 1;
+  if (a.n < half) moveLeafSlots(b, 0, a, a.n, half - a.n);
+  else moveLeafSlots(a, half, b, 0, a.n - half);
+  p.counts[k] = a.n;
+  p.counts[k + 1] = b.n;
+  p.sepS[k + 1] = b.scores[0];
+  p.sepM[k + 1] = b.members[0];
+}
+
+/** The branch-level step of rebalanceLeaf; the root shrinks when left with one child. */
+function rebalanceBranch(st: TreeState, level: number): void {
+  const node = st.pathB[level];
+  if (level === 0) {
+    if (node.n === 1) {
+      st.root = node.kids[0]!;
+      st.height--;
+    }
+    return;
+  }
+  if (node.n >= BRANCH_MIN) return;
+  const p = st.pathB[level - 1];
+  if (p.n < 2) return;
+  const j = st.pathI[level - 1];
+  const k = j + 1 < p.n ? j : j - 1;
+  const a = p.kids[k] as Branch;
+  const b = p.kids[k + 1] as Branch;
+  if (a.n + b.n <= BRANCH_MAX) {
+    // b's first child takes the parent's separator of b.
+    b.sepS[0] = p.sepS[k + 1];
+    b.sepM[0] = p.sepM[k + 1];
+    for (let t = 0; t < b.n; t++) branchInsertAt(a, a.n, b.kids[t]!, b.sepS[t], b.sepM[t], b.counts[t]);
+    p.counts[k] += p.counts[k + 1];
+    branchRemoveAt(p, k + 1);
+    rebalanceBranch(st, level - 1);
+    return;
+  }
+  const half = (a.n + b.n) >> 1;
+  b.sepS[0] = p.sepS[k + 1];
+  b.sepM[0] = p.sepM[k + 1];
+  let moved = 0;
+  if (a.n < half) {
+    while (a.n < half) {
+      moved += b.counts[0];
+      branchInsertAt(a, a.n, b.kids[0]!, b.sepS[0], b.sepM[0], b.counts[0]);
+      branchRemoveAt(b, 0);
+    }
+    p.counts[k] += moved;
+    p.counts[k + 1] -= moved;
+  } else {
+    while (a.n > half) {
+      const t = a.n - 1;
+      moved += a.counts[t];
+      branchInsertAt(b, 0, a.kids[t]!, a.sepS[t], a.sepM[t], a.counts[t]);
+      branchRemoveAt(a, t);
+    }
+    p.counts[k] -= moved;
+    p.counts[k + 1] += moved;
+  }
+  p.sepS[k + 1] = b.sepS[0];
+  p.sepM[k + 1] = b.sepM[0];
+  b.sepM[0] = '';
+}
+
+/** The nodes of a tree holding sorted elements (at least one), leaves and branches evenly filled. */
+export function build(scores: readonly number[], members: readonly string[]): { root: TreeNode; height: number; head: Leaf; tail: Leaf } {
+  const n = members.length;
+  const leafCount = Math.ceil(n / LEAF_MAX);
+  let level: TreeNode[] = [];
+  let firstS: number[] = [];
+  let firstM: string[] = [];
+  let prev: Leaf | null = null;
+  for (let q = 0, from = 0; q < leafCount; q++) {
+    const to = Math.round(((q + 1) * n) / leafCount);
+    const leaf = new Leaf();
+    for (let i = from; i < to; i++) {
+      leaf.scores[i - from] = scores[i];
+      leaf.members[i - from] = members[i];
+    }
+    leaf.n = to - from;
+    leaf.prev = prev;
+    if (prev !== null) prev.next = leaf;
+    prev = leaf;
+    level.push(leaf);
+    firstS.push(scores[from]);
+    firstM.push(members[from]);
+    from = to;
+  }
+  const head = level[0] as Leaf;
+  const tail = prev!;
+  let height = 0;
+  while (level.length > 1) {
+    const groups = Math.ceil(level.length / BRANCH_MAX);
+    const up: TreeNode[] = [];
+    const upS: number[] = [];
+    const upM: string[] = [];
+    for (let q = 0, from = 0; q < groups; q++) {
+      const to = Math.round(((q + 1) * level.length) / groups);
+      const b = new Branch();
+      for (let i = from; i < to; i++) branchInsertAt(b, b.n, level[i], firstS[i], firstM[i], countOf(level[i]));
+      b.sepM[0] = '';
+      up.push(b);
+      upS.push(firstS[from]);
+      upM.push(firstM[from]);
+      from = to;
+    }
+    level = up;
+    firstS = upS;
+    firstM = upM;
+    height++;
+  }
+  return { root: level[0], height, head, tail };
+}

@@ -1,0 +1,230 @@
+/**
+ * ZTree (src/store/zset-tree.ts), the ranked B+-tree of sorted sets, against
+ * a sorted-array model, on trees big enough to split leaves and branches and
+ * to merge them back (thousands of elements, height 2-3). After each batch
+ * the named invariants are checked: "separator bounds" (every key under a
+ * branch child lies between its separator and the next one), "counts" (a
+ * branch's counts equal the elements below), equal leaf depth, and the leaf
+ * chain (prev/next, head/tail) listing every element in order.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { ZTree } from '../src/store/zset-tree';
+import { Branch, Leaf, type TreeNode } from '../src/store/zset-tree-nodes';
+
+type Entry = [number, string];
+
+function cmp(a: Entry, b: Entry): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/** Lowest index of the model whose entry is >= e. */
+function lowerBound(model: Entry[], e: Entry): number {
+  let lo = 0;
+  let hi = model.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(model[mid], e) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Checks the invariants and returns the elements in leaf-chain order. */
+function checkTree(t: ZTree): Entry[] {
+  const leaves: Leaf[] = [];
+  const visit = (node: TreeNode, depth: number, lo: Entry | null, hi: Entry | null): number => {
+    if (node instanceof Leaf) {
+      expect(depth).toBe(t.height);
+      leaves.push(node);
+      for (let i = 0; i < node.n; i++) {
+        const e: Entry = [node.scores[i], node.members[i]];
+        if (lo !== null) expect(cmp(lo, e)).toBeLessThanOrEqual(0);
+        if (hi !== null) expect(cmp(e, hi)).toBeLessThan(0);
+        if (i > 0) expect(cmp([node.scores[i - 1], node.members[i - 1]], e)).toBeLessThan(0);
+      }
+      for (let i = node.n; i < node.members.length; i++) expect(node.members[i]).toBe('');
+      return node.n;
+    }
+    expect(node).toBeInstanceOf(Branch);
+    expect(node.n).toBeGreaterThan(0);
+    let total = 0;
+    for (let i = 0; i < node.n; i++) {
+      const from: Entry | null = i === 0 ? lo : [node.sepS[i], node.sepM[i]];
+      const to: Entry | null = i + 1 < node.n ? [node.sepS[i + 1], node.sepM[i + 1]] : hi;
+      const count = visit(node.kids[i]!, depth + 1, from, to);
+      expect(node.counts[i]).toBe(count);
+      total += count;
+    }
+    for (let i = node.n; i < node.kids.length; i++) expect(node.kids[i]).toBeNull();
+    return total;
+  };
+  expect(visit(t.root, 0, null, null)).toBe(t.length);
+  expect(t.head).toBe(leaves[0]);
+  expect(t.tail).toBe(leaves[leaves.length - 1]);
+  const out: Entry[] = [];
+  leaves.forEach((leaf, i) => {
+    expect(leaf.prev).toBe(i === 0 ? null : leaves[i - 1]);
+    expect(leaf.next).toBe(i === leaves.length - 1 ? null : leaves[i + 1]);
+    for (let k = 0; k < leaf.n; k++) out.push([leaf.scores[k], leaf.members[k]]);
+  });
+  return out;
+}
+
+/** Members with the bytes that sort at the ends (\x00, \xff) and shared prefixes. */
+const member = fc.oneof(
+  { weight: 20, arbitrary: fc.noBias(fc.integer({ min: 0, max: 20000 })).map((i) => 'm' + i) },
+  { weight: 1, arbitrary: fc.constantFrom('', '\x00', '\xff', 'a', 'a\x00', 'a\xff', '\xff\xff') },
+);
+const score = fc.oneof(
+  fc.integer({ min: -50, max: 50 }),
+  fc.constantFrom(0, -0, Infinity, -Infinity, 0.5, 1e300),
+);
+
+const op = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ t: fc.constant('ins' as const), s: score, m: member }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('del' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('delAt' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('upd' as const), pick: fc.nat(), s: score }) },
+);
+
+interface Op {
+  t: 'ins' | 'del' | 'delAt' | 'upd';
+  s?: number;
+  m?: string;
+  pick?: number;
+}
+
+/** Applies one operation to the tree and the model (members unique, as ZSetValue guarantees). */
+function apply(t: ZTree, model: Entry[], present: Map<string, number>, o: Op): void {
+  if (o.t === 'ins') {
+    if (present.has(o.m!)) return;
+    t.insert(o.s!, o.m!);
+    model.splice(lowerBound(model, [o.s!, o.m!]), 0, [o.s!, o.m!]);
+    present.set(o.m!, o.s!);
+    return;
+  }
+  if (model.length === 0) return;
+  const i = o.pick! % model.length;
+  const [s, m] = model[i];
+  if (o.t === 'del') {
+    expect(t.delete(s, m)).toBe(true);
+    expect(t.delete(s, m)).toBe(false);
+  } else if (o.t === 'delAt') {
+    t.deleteAt(i);
+  } else {
+    t.updateScore(s, m, o.s!);
+    model.splice(i, 1);
+    model.splice(lowerBound(model, [o.s!, m]), 0, [o.s!, m]);
+    present.set(m, o.s!);
+    return;
+  }
+  model.splice(i, 1);
+  present.delete(m);
+}
+
+function checkQueries(t: ZTree, model: Entry[]): void {
+  expect(t.length).toBe(model.length);
+  for (let i = 0; i < model.length; i += 37) {
+    const [s, m] = model[i];
+    expect(t.rank(s, m)).toBe(i);
+    expect(t.memberAt(i)).toBe(m);
+    expect(Object.is(t.scoreAt(i), s)).toBe(true);
+  }
+  expect(t.rank(7.25, 'absent')).toBe(-1);
+  for (const bound of [-Infinity, -3, 0, 0.5, 10, Infinity]) {
+    expect(t.countWhile((s) => s < bound)).toBe(model.filter(([s]) => s < bound).length);
+    expect(t.countWhile((s) => s <= bound)).toBe(model.filter(([s]) => s <= bound).length);
+  }
+  const fwd: string[] = [];
+  t.walk(Math.floor(model.length / 3), false, (m) => fwd.push(m) < 100);
+  expect(fwd).toEqual(model.slice(Math.floor(model.length / 3), Math.floor(model.length / 3) + 100).map(([, m]) => m));
+  const back: Entry[] = [];
+  t.forEachReverse((m, s) => back.push([s, m]));
+  expect(back.reverse()).toEqual(model);
+}
+
+describe('ZTree against a sorted array', () => {
+  test('random inserts, deletes and score updates keep order, counts and separators', () => {
+    const heights = new Set<number>();
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 5000, maxLength: 10000, size: 'max' }), fc.array(op, { maxLength: 6000, size: 'max' }), (grow, churn) => {
+        const t = new ZTree();
+        const model: Entry[] = [];
+        const present = new Map<string, number>();
+        for (const o of grow) apply(t, model, present, o);
+        expect(checkTree(t)).toEqual(model);
+        heights.add(t.height);
+        checkQueries(t, model);
+        for (const o of churn) apply(t, model, present, o);
+        expect(checkTree(t)).toEqual(model);
+        checkQueries(t, model);
+        // Drain most of it: merges all the way up, the root shrinking.
+        while (model.length > 3) apply(t, model, present, { t: 'del', pick: (model.length * 7) >> 3 });
+        expect(checkTree(t)).toEqual(model);
+        checkQueries(t, model);
+      }),
+      // No shrinking: a counterexample of thousands of operations would take minutes to shrink.
+      { numRuns: 20, endOnFailure: true },
+    );
+    // Trees of two branch levels occurred (a branch split and merged).
+    expect(heights.has(2)).toBe(true);
+  });
+
+  test('ascending and descending loads fill leaves (edge splits), then drain from both ends', () => {
+    for (const dir of [1, -1]) {
+      const t = new ZTree();
+      const n = 20000;
+      for (let i = 0; i < n; i++) t.insert(dir * i + 0, 'm');
+      const model: Entry[] = [];
+      for (let i = 0; i < n; i++) model.push([dir > 0 ? i : i - n + 1, 'm']);
+      expect(checkTree(t)).toEqual(model);
+      expect(t.height).toBeGreaterThanOrEqual(2);
+      // Nearly every leaf is full: 20000 elements in at most ceil(20000 / 64) + height leaves.
+      let leaves = 0;
+      for (let l: Leaf | null = t.head; l !== null; l = l.next) leaves++;
+      expect(leaves).toBeLessThanOrEqual(Math.ceil(n / 64) + t.height);
+      for (let i = 0; i < n - 10; i++) {
+        if (i % 2 === 0) t.deleteAt(0);
+        else t.deleteAt(t.length - 1);
+      }
+      const left = model.slice((n - 10) / 2, n - (n - 10) / 2);
+      expect(checkTree(t)).toEqual(left);
+      expect(t.height).toBe(0);
+    }
+  });
+
+  test('fromSorted builds a valid tree of any size', () => {
+    for (const n of [0, 1, 63, 64, 65, 2047, 2048, 2049, 5000]) {
+      const scores: number[] = [];
+      const members: string[] = [];
+      for (let i = 0; i < n; i++) {
+        scores.push(Math.floor(i / 3));
+        members.push('m' + String(i % 3));
+      }
+      const t = ZTree.fromSorted(scores, members);
+      const got = checkTree(t);
+      expect(got.length).toBe(n);
+      for (let i = 0; i < n; i += 997) expect(got[i]).toEqual([scores[i], members[i]]);
+      if (n > 0) {
+        t.insert(-1, 'first');
+        t.insert(1e9, 'last');
+        expect(checkTree(t).length).toBe(n + 2);
+      }
+    }
+  });
+
+  test('-0 and 0 are one score; updates in place keep the stored sign', () => {
+    const t = new ZTree();
+    t.insert(0, 'b');
+    t.insert(-0, 'a');
+    t.insert(-0, 'c');
+    expect(t.rank(0, 'a')).toBe(0);
+    expect(t.rank(-0, 'b')).toBe(1);
+    t.updateScore(-0, 'c', 0);
+    expect(Object.is(t.scoreAt(2), 0)).toBe(true);
+    expect(t.delete(0, 'a')).toBe(true);
+    expect(checkTree(t)).toEqual([[0, 'b'], [0, 'c']]);
+  });
+});

@@ -11,8 +11,9 @@
  *   e.g. {a: 'xy', b: ''} is "\x01a\x02xy\x01b\x00". Lookups walk the
  *   string, bounded by hash-max-listpack-entries, as in Redis; every write
  *   builds a new flat string. HGETALL/HKEYS/HSCAN get Redis's listpack order.
- * - 'hashtable': an IndexedMap (O(1) lookups, O(1) random picks, a scan
- *   cursor with Redis's guarantee).
+ * - 'hashtable': a PairTable (./pair-table.ts: one packed string per
+ *   entry; O(1) lookups, O(1) random picks, a scan cursor with Redis's
+ *   guarantee).
  *
  * Index accessors (fieldAt/valueAt) are O(n) on the packed form: callers
  * that walk all entries use forEach/toArray instead.
@@ -27,27 +28,10 @@
  *   h.get('f');                // 'v'
  *   h.encoding();              // 'listpack'
  */
-import { IndexedMap } from './indexed';
 import { limits } from './limits';
+import { flat, hdrAt, header, lenAt } from './packed-entry';
+import { PairTable } from './pair-table';
 import type { Collection } from './types';
-
-/** The header of an entry of `len` bytes. */
-function header(len: number): string {
-  if (len < 128) return String.fromCharCode(len);
-  return String.fromCharCode(0x80 | (len >>> 24), (len >>> 16) & 0xff, (len >>> 8) & 0xff, len & 0xff);
-}
-
-/** The length of the entry whose header starts at p. */
-function lenAt(lp: string, p: number): number {
-  const c = lp.charCodeAt(p);
-  if (c < 128) return c;
-  return ((c & 0x7f) << 24) | (lp.charCodeAt(p + 1) << 16) | (lp.charCodeAt(p + 2) << 8) | lp.charCodeAt(p + 3);
-}
-
-/** The size of the header at p (1 or 4). */
-function hdrAt(lp: string, p: number): number {
-  return lp.charCodeAt(p) < 128 ? 1 : 4;
-}
 
 /** Position just past the entry whose header starts at p. */
 function skip(lp: string, p: number): number {
@@ -60,17 +44,6 @@ function entryAt(lp: string, p: number): string {
   return lp.slice(d, d + lenAt(lp, p));
 }
 
-let flatSink = 0;
-/**
- * A concatenation is a V8 cons string (a tree of pieces); converting it to a
- * number flattens it into one sequential string (the GC then drops the cons
- * shell), so a packed hash stays a single heap object.
- */
-function flat(s: string): string {
-  flatSink ^= Number(s) | 0;
-  return s;
-}
-
 export class HashValue implements Collection {
   readonly type = 'hash' as const;
   /** Listpack form (see the header); null once converted. */
@@ -78,7 +51,7 @@ export class HashValue implements Collection {
   /** Number of fields while a listpack. */
   private n = 0;
   /** Hashtable form; null while a listpack. */
-  private ht: IndexedMap<string> | null = null;
+  private ht: PairTable | null = null;
 
   get size(): number {
     return this.lp !== null ? this.n : this.ht!.size;
@@ -96,7 +69,7 @@ export class HashValue implements Collection {
     let small = n <= limits.hashMaxListpackEntries;
     for (let i = 0; small && i < flat.length; i++) if (flat[i].length > max) small = false;
     if (!small) {
-      const ht = new IndexedMap<string>();
+      const ht = new PairTable();
       for (let i = 0; i < flat.length; i += 2) if (!ht.set(flat[i], flat[i + 1])) return null;
       h.ht = ht;
       h.lp = null;
@@ -147,7 +120,7 @@ export class HashValue implements Collection {
   }
 
   private convert(): void {
-    const ht = new IndexedMap<string>();
+    const ht = new PairTable();
     this.forEach((f, v) => ht.set(f, v));
     this.ht = ht;
     this.lp = null;
@@ -211,11 +184,11 @@ export class HashValue implements Collection {
    * where it is O(i); use forEach/toArray to walk all entries.
    */
   fieldAt(i: number): string {
-    return this.lp !== null ? entryAt(this.lp, this.lpAt(i)) : this.ht!.keyAt(i);
+    return this.lp !== null ? entryAt(this.lp, this.lpAt(i)) : this.ht!.fieldAt(i);
   }
 
   valueAt(i: number): string {
-    if (this.lp === null) return this.ht!.valAt(i);
+    if (this.lp === null) return this.ht!.valueAt(i);
     return entryAt(this.lp, skip(this.lp, this.lpAt(i)));
   }
 
@@ -224,7 +197,7 @@ export class HashValue implements Collection {
     const lp = this.lp;
     if (lp === null) {
       const ht = this.ht!;
-      for (let i = 0; i < ht.size; i++) fn(ht.keyAt(i), ht.valAt(i));
+      for (let i = 0; i < ht.size; i++) fn(ht.fieldAt(i), ht.valueAt(i));
       return;
     }
     let p = 0;
@@ -268,9 +241,7 @@ export class HashValue implements Collection {
       h.lp = this.lp;
       h.n = this.n;
     } else {
-      const ht = new IndexedMap<string>();
-      this.forEach((f, v) => ht.set(f, v));
-      h.ht = ht;
+      h.ht = this.ht!.clone();
       h.lp = null;
     }
     return h;

@@ -1,0 +1,200 @@
+/**
+ * PairTable: the 'hashtable' encoding of a big hash. Each field and its
+ * value live in ONE flat latin1 string, header(field length) + field + value
+ * (the header of ./packed-entry.ts), kept in a dense array in slot order; an
+ * open-addressing index of Int32 buckets finds a field's slot.
+ *
+ * Why not IndexedMap<string> (a field string, a value string, a key array, a
+ * value array, an index): every V8 string costs a 16-byte header plus
+ * padding, every array slot 8 bytes and up to half as much again in growth
+ * slack. One string and one array slot per entry halve that overhead: for
+ * one hash of 1M fields field:N -> value:N (bench/memory.js --cases hash),
+ * ~100 -> ~75 heap bytes per field (Redis: 72.5 used).
+ *
+ * Index: bucket b is table[2b] (the field's 32-bit hash) and table[2b + 1]
+ * (slot + 1, 0: empty), so a probe compares integers and reads an entry only
+ * when the hashes match. Linear probing at a load of at most 1/2; deletion
+ * shifts the following buckets back, without tombstones. Invariant
+ * ("probe-chain"): every bucket in use sits between its home (hash & mask)
+ * and the first empty bucket after it, going forward.
+ *
+ * Slots behave as IndexedMap's: a delete moves the last entry into the freed
+ * slot, so scan() keeps the "scan-downward" guarantee (see ./indexed.ts) and
+ * a uniformly random entry is one slot pick.
+ *
+ * The hash is FNV-1a over the char codes with a per-process random seed,
+ * finished with murmur3's fmix32.
+ *
+ *   const t = new PairTable();
+ *   t.set('f', 'v');   // true: new
+ *   t.get('f');        // 'v'
+ *   t.fieldAt(0);      // 'f'
+ */
+import { flat, hdrAt, header, lenAt } from './packed-entry';
+
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** The 32-bit hash of s[from, to). */
+function hashRange(s: string, from: number, to: number): number {
+  let h = SEED ^ (to - from);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** True if entry e holds field f. */
+function holds(e: string, f: string): boolean {
+  return lenAt(e, 0) === f.length && e.startsWith(f, hdrAt(e, 0));
+}
+
+const MIN_BUCKETS = 8;
+
+export class PairTable {
+  /** Slot order: header(field length) + field + value. */
+  private entries: string[] = [];
+  /** Bucket b: table[2b] the hash, table[2b + 1] the slot + 1 (0: empty). */
+  private table = new Int32Array(2 * MIN_BUCKETS);
+  private mask = MIN_BUCKETS - 1;
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The bucket of field, or -1. */
+  private bucketOf(field: string, h: number): number {
+    const t = this.table;
+    const mask = this.mask;
+    for (let b = h & mask; ; b = (b + 1) & mask) {
+      const s = t[2 * b + 1];
+      if (s === 0) return -1;
+      if (t[2 * b] === h && holds(this.entries[s - 1], field)) return b;
+    }
+  }
+
+  /** The slot of field, or -1. */
+  slotOf(field: string): number {
+    const b = this.bucketOf(field, hashRange(field, 0, field.length));
+    return b < 0 ? -1 : this.table[2 * b + 1] - 1;
+  }
+
+  has(field: string): boolean {
+    return this.slotOf(field) >= 0;
+  }
+
+  get(field: string): string | undefined {
+    const i = this.slotOf(field);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  /** Sets field to value; returns true when the field is new. */
+  set(field: string, value: string): boolean {
+    const h = hashRange(field, 0, field.length);
+    const b = this.bucketOf(field, h);
+    const entry = flat(header(field.length) + field + value);
+    if (b >= 0) {
+      this.entries[this.table[2 * b + 1] - 1] = entry;
+      return false;
+    }
+    const n = this.entries.length;
+    if (2 * (n + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
+    this.put(h, n);
+    this.entries.push(entry);
+    return true;
+  }
+
+  /** Removes field; returns whether it was there. */
+  delete(field: string): boolean {
+    const b = this.bucketOf(field, hashRange(field, 0, field.length));
+    if (b < 0) return false;
+    const slot = this.table[2 * b + 1] - 1;
+    this.removeBucket(b);
+    const entries = this.entries;
+    const last = entries.length - 1;
+    if (slot !== last) {
+      // The last entry moves into the freed slot: re-point its bucket.
+      const e = entries[last];
+      const t = this.table;
+      const mask = this.mask;
+      const d = hdrAt(e, 0);
+      let lb = hashRange(e, d, d + lenAt(e, 0)) & mask;
+      while (t[2 * lb + 1] !== last + 1) lb = (lb + 1) & mask;
+      t[2 * lb + 1] = slot + 1;
+      entries[slot] = e;
+    }
+    entries.pop();
+    const buckets = this.mask + 1;
+    if (buckets > MIN_BUCKETS && 8 * entries.length < buckets) this.resize(buckets / 2);
+    return true;
+  }
+
+  /** The field at a slot (0 <= slot < size). */
+  fieldAt(slot: number): string {
+    const e = this.entries[slot];
+    const d = hdrAt(e, 0);
+    return e.slice(d, d + lenAt(e, 0));
+  }
+
+  /** The value at a slot (0 <= slot < size). */
+  valueAt(slot: number): string {
+    const e = this.entries[slot];
+    return e.slice(hdrAt(e, 0) + lenAt(e, 0));
+  }
+
+  /**
+   * Visits about `count` slots going downward from the cursor and returns the
+   * next cursor (0 when done), as IndexedMap.scan.
+   */
+  scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
+    let slot = cursor === 0 ? this.entries.length - 1 : Math.min(cursor - 1, this.entries.length - 1);
+    for (let n = 0; slot >= 0 && n < count; n++, slot--) visit(this.fieldAt(slot), this.valueAt(slot));
+    return slot < 0 ? 0 : slot + 1;
+  }
+
+  /** A copy sharing the (immutable) entry strings. */
+  clone(): PairTable {
+    const c = new PairTable();
+    c.entries = this.entries.slice();
+    c.table = this.table.slice();
+    c.mask = this.mask;
+    return c;
+  }
+
+  /** Empties bucket b, shifting back the following buckets that were probed past it. */
+  private removeBucket(b: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let hole = b;
+    for (let j = (hole + 1) & mask; t[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = t[2 * j] & mask;
+      // An entry whose home lies in (hole, j] stays; any other must fill the hole.
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      t[2 * hole] = t[2 * j];
+      t[2 * hole + 1] = t[2 * j + 1];
+      hole = j;
+    }
+    t[2 * hole] = 0;
+    t[2 * hole + 1] = 0;
+  }
+
+  /** Stores (hash, slot) in the first empty bucket from the hash's home. */
+  private put(h: number, slot: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let b = h & mask;
+    while (t[2 * b + 1] !== 0) b = (b + 1) & mask;
+    t[2 * b] = h;
+    t[2 * b + 1] = slot + 1;
+  }
+
+  /** Rebuilds the index with `buckets` buckets (a power of two) from the stored hashes. */
+  private resize(buckets: number): void {
+    const old = this.table;
+    this.table = new Int32Array(2 * buckets);
+    this.mask = buckets - 1;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1] - 1);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * PairTable (src/store/pair-table.ts) against a Map model: set/get/delete,
+ * dense slots (fieldAt/valueAt cover exactly the model), the "probe-chain"
+ * invariant through backward-shift deletion (small field alphabets make home
+ * collisions and wrap-around chains common in small tables), growth and
+ * shrinkage, long fields (4-char headers), clone independence, and the
+ * scan-downward guarantee.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { PairTable } from '../src/store/pair-table';
+
+const field = fc.oneof(
+  fc.string({ unit: fc.constantFrom('a', 'b', '\x00', '\xff'), maxLength: 4 }),
+  fc.integer({ min: 0, max: 3000 }).map((n) => 'field:' + n),
+  fc.integer({ min: 0, max: 5 }).map((n) => 'L'.repeat(126 + n)), // around the 1/4-char header boundary
+);
+const value = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('', 'v'.repeat(200)));
+const op = fc.oneof(
+  fc.record({ t: fc.constant('set' as const), f: field, v: value }),
+  fc.record({ t: fc.constant('del' as const), f: field }),
+  fc.record({ t: fc.constant('bulk' as const), n: fc.integer({ min: 0, max: 600 }), del: fc.boolean() }),
+);
+
+function check(t: PairTable, model: Map<string, string>): void {
+  expect(t.size).toBe(model.size);
+  const seen = new Map<string, string>();
+  for (let i = 0; i < t.size; i++) seen.set(t.fieldAt(i), t.valueAt(i));
+  expect(seen).toEqual(model);
+  for (const [f, v] of model) {
+    expect(t.get(f)).toBe(v);
+    expect(t.slotOf(f)).toBeGreaterThanOrEqual(0);
+    expect(t.fieldAt(t.slotOf(f))).toBe(f);
+  }
+}
+
+describe('PairTable', () => {
+  test('behaves as a Map (property)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+        const t = new PairTable();
+        const model = new Map<string, string>();
+        for (const o of ops) {
+          if (o.t === 'set') {
+            expect(t.set(o.f, o.v)).toBe(!model.has(o.f));
+            model.set(o.f, o.v);
+          } else if (o.t === 'del') {
+            expect(t.delete(o.f)).toBe(model.delete(o.f));
+            expect(t.has(o.f)).toBe(false);
+          } else {
+            // grow past several resizes, or shrink back
+            for (let j = 0; j < o.n; j++) {
+              const f = 'bulk:' + j;
+              if (o.del) expect(t.delete(f)).toBe(model.delete(f));
+              else {
+                expect(t.set(f, String(j))).toBe(!model.has(f));
+                model.set(f, String(j));
+              }
+            }
+          }
+        }
+        check(t, model);
+        expect(t.get('absent field')).toBeUndefined();
+        expect(t.slotOf('absent field')).toBe(-1);
+      }),
+    );
+  });
+
+  test('binary fields and values, empty strings, 4-char headers', () => {
+    const t = new PairTable();
+    const model = new Map<string, string>();
+    const cases: [string, string][] = [
+      ['', ''],
+      ['\x00', '\xff\x00'],
+      ['x'.repeat(127), 'y'],
+      ['x'.repeat(128), ''],
+      ['z'.repeat(70000), 'w'.repeat(300)],
+    ];
+    for (const [f, v] of cases) {
+      expect(t.set(f, v)).toBe(true);
+      model.set(f, v);
+    }
+    check(t, model);
+    expect(t.set('x'.repeat(128), 'again')).toBe(false);
+    model.set('x'.repeat(128), 'again');
+    expect(t.delete('')).toBe(true);
+    model.delete('');
+    check(t, model);
+  });
+
+  test('clone is independent of the original', () => {
+    const t = new PairTable();
+    for (let i = 0; i < 100; i++) t.set('f' + i, 'v' + i);
+    const c = t.clone();
+    t.set('f1', 'changed');
+    t.delete('f2');
+    c.set('new', 'n');
+    expect(c.get('f1')).toBe('v1');
+    expect(c.get('f2')).toBe('v2');
+    expect(t.get('new')).toBeUndefined();
+    expect(t.size).toBe(99);
+    expect(c.size).toBe(101);
+  });
+
+  test('scan-downward: a field present during the whole scan is returned (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.record({ count: fc.integer({ min: 1, max: 20 }), adds: fc.integer({ min: 0, max: 30 }), dels: fc.array(fc.nat(400), { maxLength: 30 }) }), {
+          maxLength: 40,
+        }),
+        (n, steps) => {
+          const t = new PairTable();
+          for (let i = 0; i < n; i++) t.set('f' + i, 'v');
+          const deleted = new Set<string>();
+          const seen = new Set<string>();
+          let next = n;
+          let cursor = 0;
+          let k = 0;
+          do {
+            const s = steps[k++ % Math.max(1, steps.length)] ?? { count: 10, adds: 0, dels: [] };
+            cursor = t.scan(cursor, s.count, (f) => seen.add(f));
+            if (k <= steps.length) {
+              for (let a = 0; a < s.adds; a++) t.set('f' + next++, 'v');
+              for (const d of s.dels) if (t.delete('f' + d)) deleted.add('f' + d);
+            }
+          } while (cursor !== 0);
+          for (let i = 0; i < n; i++) if (!deleted.has('f' + i)) expect(seen.has('f' + i)).toBe(true);
+        },
+      ),
+    );
+  });
+});

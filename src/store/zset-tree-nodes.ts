@@ -9,7 +9,11 @@
  * monomorphic and a score costs 8 bytes, unboxed.
  */
 
-/** Elements per leaf (64: ZADD of random scores into 100k members was fastest at 64 among 32/64/128). */
+/**
+ * Elements per leaf. ZADD with random scores into 100k members (ZSetValue.add
+ * in a loop, 2M calls, ns per call, two runs): 32 -> 850-940, 64 -> 700-830,
+ * 128 -> 1430-1580 (the skip list before: 1250-2000).
+ */
 export const LEAF_MAX = 64;
 const LEAF_MIN = LEAF_MAX >> 2;
 /** Children per branch. */

@@ -7,8 +7,9 @@
  * Elements are addressed by 0-based rank (from the lowest score): the range
  * finders return ranks, walk() visits from a rank.
  *
- * The map is an IndexedMap so ZRANDMEMBER picks uniformly in O(1) and ZSCAN
- * keeps Redis's cursor guarantee on big sets.
+ * The map is a ZDict (./zset-dict.ts), addressed by slot, so ZRANDMEMBER
+ * picks uniformly in O(1), ZSCAN keeps Redis's cursor guarantee on big sets,
+ * and ZADD looks a member up once (findSlot, then updateAt or insertNew).
  *
  * Encoding ("listpack-until-big"): OBJECT ENCODING reports 'listpack' while
  * the set has at most zset-max-listpack-entries members, each at most
@@ -23,7 +24,7 @@
  */
 import type { Collection } from './types';
 import { limits } from './limits';
-import { IndexedMap } from './indexed';
+import { ZDict } from './zset-dict';
 import { ZTree } from './zset-tree';
 import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './zset-bounds';
 
@@ -35,7 +36,7 @@ export interface ZEntry {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset' as const;
-  readonly dict = new IndexedMap<number>();
+  readonly dict = new ZDict();
   tree = new ZTree();
   /** True while OBJECT ENCODING would say 'listpack'. */
   listpack = true;
@@ -61,7 +62,7 @@ export class ZSetValue implements Collection {
     const scores: number[] = [];
     const members: string[] = [];
     this.tree.forEach((m, s) => {
-      z.dict.set(m, s);
+      z.dict.add(m, s);
       scores.push(s);
       members.push(m);
     });
@@ -82,23 +83,43 @@ export class ZSetValue implements Collection {
    * GT/LT and checked for NaN). Returns true when the member is new.
    */
   add(member: string, score: number): boolean {
-    const old = this.dict.get(member);
-    if (old === undefined) {
-      if (this.listpack && (this.dict.size + 1 > limits.zsetMaxListpackEntries || member.length > limits.zsetMaxListpackValue)) {
-        this.listpack = false;
-      }
-      // A listpack stores scores as text in which -0 reads back as 0.
-      if (this.listpack && score === 0) score = 0;
-      this.dict.set(member, score);
-      this.tree.insert(score, member);
+    const slot = this.dict.find(member);
+    if (slot < 0) {
+      this.insertNew(member, score);
       return true;
     }
-    if (old !== score) {
-      if (this.listpack && score === 0) score = 0;
-      this.tree.updateScore(old, member, score);
-      this.dict.set(member, score);
-    }
+    this.updateAt(slot, member, score);
     return false;
+  }
+
+  /** The slot of member in the map (for updateAt), or -1 when absent. */
+  findSlot(member: string): number {
+    return this.dict.find(member);
+  }
+
+  /** The score at a slot from findSlot. */
+  slotScore(slot: number): number {
+    return this.dict.valAt(slot);
+  }
+
+  /** Adds a member known to be absent. */
+  insertNew(member: string, score: number): void {
+    if (this.listpack && (this.dict.size + 1 > limits.zsetMaxListpackEntries || member.length > limits.zsetMaxListpackValue)) {
+      this.listpack = false;
+    }
+    // A listpack stores scores as text in which -0 reads back as 0.
+    if (this.listpack && score === 0) score = 0;
+    this.dict.add(member, score);
+    this.tree.insert(score, member);
+  }
+
+  /** Sets the score of the member at a slot from findSlot. */
+  updateAt(slot: number, member: string, score: number): void {
+    const old = this.dict.valAt(slot);
+    if (old === score) return;
+    if (this.listpack && score === 0) score = 0;
+    this.tree.updateScore(old, member, score);
+    this.dict.setScoreAt(slot, score);
   }
 
   delete(member: string): boolean {
@@ -208,7 +229,7 @@ export class ZSetValue implements Collection {
     });
     for (const m of negZero) {
       this.tree.updateScore(-0, m, 0);
-      this.dict.set(m, 0);
+      this.dict.setScoreAt(this.dict.find(m), 0);
     }
   }
 

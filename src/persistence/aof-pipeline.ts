@@ -1,0 +1,273 @@
+/**
+ * The AOF writer's pipeline (the base of AofWriter, ./aof.ts): appended
+ * bytes are written to the current file and made durable by fdatasync as
+ * the policy asks; failures are reported and retried.
+ *
+ * Writes happen on the main thread (fs.writeSync, once per event-loop turn,
+ * as Redis's beforeSleep does): a write to the page cache costs ~1.3 us of
+ * CPU there, while fs.write through libuv's thread pool measured ~10 us of
+ * CPU and 12-17 us of main-thread time to wake a worker (a 17% self-time
+ * share of the profile under everysec, -c 50). Only fdatasync runs in the
+ * thread pool, at most MAX_SYNCS at once (startSync()): while an fsync
+ * runs, the loop keeps executing and writing the next batch, whose fsync
+ * starts as soon as a slot is free, or, under always, once the clients the
+ * last fsync released are back (./aof-hold.ts). An fd is closed only by the
+ * fsync that finishes it, after its last write, with no other in flight.
+ * A failed or short write is undone (ftruncate back to the last good size)
+ * and retried; while the last write or fsync failed, write commands (and
+ * PING, as Redis does) are refused with "-MISCONF Errors writing to the AOF
+ * file: <strerror>", and nothing already appended is dropped.
+ */
+import fs from 'node:fs';
+import type { Server } from '../server/server';
+import { strerrorCode } from './aof-errors';
+import { HeldClients } from './aof-hold';
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+/** The unwritten rest of a file rotated away from: written, then fsynced and closed. */
+interface Tail {
+  fd: number;
+  data: string;
+  /** Value of `appended` after this data. */
+  end: number;
+}
+
+/** One fdatasync of the sync chain. */
+interface SyncJob {
+  fd: number;
+  /** Value of `written` it covers. */
+  upTo: number;
+  /** The file is finished: close it once synced. */
+  close: boolean;
+}
+
+const RETRY_MS = 100;
+/**
+ * fdatasyncs in flight at once. Two overlap on this disk: serial appending
+ * fdatasyncs ran 600-4,600/s, two at a time 4,500-6,000/s with each one only
+ * ~30% slower. With one, a CPU-bound load (-c 200) idled the disk while the
+ * loop gathered; two measured 0.89-1.31x redis there vs 0.70-1.12x.
+ */
+const MAX_SYNCS = 2;
+
+export class AofPipeline {
+  policy: FsyncPolicy = 'everysec';
+  /** The incr file receiving appends, and its fd (-1: none). */
+  fd = -1;
+  /** no-appendfsync-on-rewrite yes and a rewrite runs: no fsync (replies are not held). */
+  noFsync = false;
+  /** Bytes appended / written / covered by an fsync, counted since start across files. */
+  appended = 0;
+  written = 0;
+  synced = 0;
+  /** Bytes in all the AOF's files now (auto rewrite). */
+  currentSize = 0;
+  /** Reason of the failing write or fsync (strerror), null while writes succeed. */
+  writeError: string | null = null;
+  private errorKind: 'write' | 'fsync' = 'write';
+  /** Group commit statistics: fsyncs done and bytes per fsync (INFO, bench). */
+  fsyncs = 0;
+  batchesWritten = 0;
+  writesPerFsyncTotal = 0;
+  protected pending = '';
+  protected pendingCmds = 0;
+  protected tails: Tail[] = [];
+  /** Finished files waiting for their final fsync and close, in order. */
+  protected closeJobs: SyncJob[] = [];
+  /** fdatasyncs running in the thread pool (at most MAX_SYNCS). */
+  private syncsInFlight = 0;
+  protected scheduled = false;
+  /** The current file has written bytes to fsync (always: each write; everysec: the timer). */
+  protected fsyncWanted = false;
+  protected retryTimer: NodeJS.Timeout | null = null;
+  protected readonly fileSize = new Map<number, number>();
+  /** Clients whose output waits for an fsync (always). */
+  protected readonly held = new HeldClients(() => this.pump());
+  /** Commands written since the last fsync started (writes per fsync). */
+  private cmdsSinceFsync = 0;
+  /** Moving average of fdatasync's duration, ms. */
+  private fsyncMs = 1;
+
+  protected readonly idleWaiters: (() => void)[] = [];
+
+  constructor(readonly server: Server) {
+    this.pump = this.pump.bind(this);
+  }
+
+  /** Lets out the held clients whose bytes are synced; returns how many. */
+  protected release(): number {
+    return this.held.release(this.synced);
+  }
+
+  /** Starts the pipeline if it is idle. */
+  kick(): void {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.pump);
+    }
+  }
+
+  /** Once per turn (setImmediate) and after each fsync: write what is pending, then fsync as the policy asks. */
+  protected pump(): void {
+    this.scheduled = false;
+    if (this.retryTimer !== null) return;
+    if (!this.writeOut()) return;
+    this.startSync();
+    this.notifyIdle();
+  }
+
+  /** Writes the finished files' tails, then the pending bytes; false when a write failed (retry scheduled). */
+  private writeOut(): boolean {
+    while (this.tails.length !== 0) {
+      const t = this.tails[0];
+      const rest = this.writeData(t.fd, t.data);
+      if (rest !== null) {
+        t.data = rest;
+        return false;
+      }
+      this.tails.shift();
+      this.written = t.end;
+      this.closeJobs.push({ fd: t.fd, upTo: t.end, close: true });
+    }
+    if (this.pending.length === 0 || this.fd < 0) return true;
+    const data = this.pending;
+    this.pending = '';
+    const rest = this.writeData(this.fd, data);
+    if (rest !== null) {
+      // Back in front of what was appended since (to whatever file is current when retried).
+      this.pending = rest + this.pending;
+      return false;
+    }
+    this.written = this.appended;
+    if (this.policy === 'always') {
+      if (!this.noFsync) this.fsyncWanted = true;
+      else if (this.written > this.synced) {
+        // no-appendfsync-on-rewrite: written is as far as it goes now.
+        this.synced = this.written;
+        this.release();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One write() of data at the end of fd. Returns null when it all reached
+   * the file, else the part still to write: a failed or short write is
+   * undone (so no torn command is left in the middle of the file) and
+   * reported, and the retry timer is set.
+   */
+  private writeData(fd: number, data: string): string | null {
+    if (data.length === 0) return null;
+    const before = this.fileSize.get(fd) ?? 0;
+    let n = 0;
+    let error: NodeJS.ErrnoException | null = null;
+    try {
+      n = fs.writeSync(fd, data, null, 'latin1');
+    } catch (e) {
+      error = e as NodeJS.ErrnoException;
+    }
+    if (error === null && n === data.length) {
+      this.fileSize.set(fd, before + n);
+      this.currentSize += n;
+      this.batchesWritten++;
+      this.cmdsSinceFsync += this.pendingCmds;
+      this.pendingCmds = 0;
+      if (this.writeError !== null && this.errorKind === 'write') this.writeRecovered();
+      return null;
+    }
+    let rest = data;
+    if (n > 0) {
+      try {
+        fs.ftruncateSync(fd, before);
+      } catch {
+        // Cannot undo: keep what reached the file, retry only the rest.
+        this.fileSize.set(fd, before + n);
+        this.currentSize += n;
+        rest = rest.slice(n);
+      }
+    }
+    // A short write without an error: Redis assumes ENOSPC.
+    this.failed(error ? error.code : 'ENOSPC', error ? error.message : 'short write', 'write');
+    return rest;
+  }
+
+  /**
+   * Starts the next fdatasync unless MAX_SYNCS run (a completion calls
+   * pump(), which comes back here): first the final fsync of finished files,
+   * alone, then the current file's, covering everything written until now.
+   * fdatasync covers every byte written before the call, so whichever
+   * completes, `synced` moves to what it covers.
+   */
+  private startSync(): void {
+    if (this.syncsInFlight >= MAX_SYNCS) return;
+    let job: SyncJob | undefined;
+    if (this.closeJobs.length !== 0) {
+      // A file is closed by the only fsync in flight: none other may still use its fd.
+      if (this.syncsInFlight !== 0) return;
+      job = this.closeJobs.shift()!;
+    } else {
+      if (!this.fsyncWanted || this.fd < 0 || (this.policy === 'always' && this.held.gathering())) return;
+      this.fsyncWanted = false;
+      job = { fd: this.fd, upTo: this.written, close: false };
+    }
+    const j = job;
+    // The commands written so far are the ones this fsync covers (writes per fsync).
+    const cmds = this.cmdsSinceFsync;
+    this.cmdsSinceFsync = 0;
+    this.syncsInFlight++;
+    const t0 = performance.now();
+    fs.fdatasync(j.fd, (err) => {
+      this.syncsInFlight--;
+      this.fsyncMs += (performance.now() - t0 - this.fsyncMs) / 8;
+      if (err) {
+        this.cmdsSinceFsync += cmds;
+        if (j.close) this.closeJobs.unshift(j);
+        else this.fsyncWanted = true;
+        this.failed((err as NodeJS.ErrnoException).code, err.message, 'fsync');
+        return;
+      }
+      this.fsyncs++;
+      this.writesPerFsyncTotal += cmds;
+      if (j.upTo > this.synced) this.synced = j.upTo;
+      if (this.writeError !== null && this.errorKind === 'fsync') this.writeRecovered();
+      if (j.close) {
+        this.fileSize.delete(j.fd);
+        fs.close(j.fd, () => {});
+      }
+      const released = this.release();
+      if (this.policy === 'always') this.held.gatherAfter(released, this.fsyncMs);
+      // What the loop appended during this fsync is written (and its fsync started) now, not a turn later.
+      this.pump();
+    });
+  }
+
+  private failed(code: string | undefined, message: string, what: string): void {
+    const reason = strerrorCode(code, message);
+    if (this.writeError === null) {
+      this.server.log.warning(`Error ${what === 'fsync' ? 'trying to fsync' : 'writing to'} the AOF file: ${reason}`);
+    }
+    this.writeError = reason;
+    this.errorKind = what === 'fsync' ? 'fsync' : 'write';
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, RETRY_MS);
+  }
+
+  private writeRecovered(): void {
+    this.writeError = null;
+    this.server.log.warning('AOF write error looks solved, kevy can write again.');
+  }
+
+  get busy(): boolean {
+    return this.syncsInFlight !== 0 || this.pending.length !== 0 || this.tails.length !== 0 || this.closeJobs.length !== 0;
+  }
+
+  private notifyIdle(): void {
+    if (this.busy) return;
+    const w = this.idleWaiters.splice(0);
+    for (const fn of w) fn();
+  }
+}

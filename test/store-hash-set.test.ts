@@ -144,6 +144,12 @@ describe('SetValue', () => {
         }
         const members = [...s.members()];
         expect(new Set(members)).toEqual(model);
+        // A clone is equal and independent (its index follows its own slots).
+        const copy = s.clone();
+        for (const x of model) expect(copy.has(x)).toBe(true);
+        for (const x of model) copy.delete(x);
+        expect(copy.size).toBe(0);
+        for (const x of model) expect(s.has(x)).toBe(true);
         if (intset) expect(members).toEqual([...model].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0)));
       }),
     );

@@ -2,10 +2,10 @@
  * SetValue: the value of a set key (t_set.c's low-level API), and the set
  * algebra SINTER/SUNION/SDIFF (and their STORE forms) are built on.
  *
- * Members live in a dense array plus, beyond SMALL members, a Map (member ->
- * slot), so membership, add and remove are O(1), a random member is O(1)
+ * Members live in a dense array plus, beyond SMALL members, an index
+ * (member -> slot: a StringIndex, about 12 bytes a member lighter than a Map), so membership, add and remove are O(1), a random member is O(1)
  * (SPOP, SRANDMEMBER), and SSCAN visits slots downward like IndexedMap (see
- * ./indexed.ts for the "scan-downward" guarantee). Small sets skip the Map
+ * ./indexed.ts for the "scan-downward" guarantee). Small sets skip the index
  * (a linear search over a few members is as fast and far lighter).
  *
  * Encoding (Redis 7.0 has no set listpack): 'intset' while every member is a
@@ -23,6 +23,7 @@
 import { limits } from './limits';
 import type { Collection } from './types';
 import { parseInt64 } from '../util/numbers';
+import { StringIndex } from './string-index';
 
 /** Orders canonical integer strings numerically without parsing them. */
 export function compareIntStrings(a: string, b: string): number {
@@ -41,7 +42,7 @@ const SMALL = 8;
 export class SetValue implements Collection {
   readonly type = 'set' as const;
   /** member -> slot in items; null while the set is small. */
-  private index: Map<string, number> | null = null;
+  private index: StringIndex | null = null;
   private items: string[] = [];
   private intset = true;
   /** Sorted view of an intset; null when stale. */
@@ -56,12 +57,12 @@ export class SetValue implements Collection {
   }
 
   private slotOf(member: string): number {
-    if (this.index !== null) return this.index.get(member) ?? -1;
+    if (this.index !== null) return this.index.find(member);
     return this.items.indexOf(member);
   }
 
   has(member: string): boolean {
-    return this.index !== null ? this.index.has(member) : this.items.includes(member);
+    return this.index !== null ? this.index.find(member) >= 0 : this.items.includes(member);
   }
 
   /** Adds member; returns true when it is new. */
@@ -72,11 +73,11 @@ export class SetValue implements Collection {
       else this.sorted = null;
     }
     if (this.index !== null) {
-      this.index.set(member, this.items.length);
+      this.index.add(member, this.items.length);
     } else if (this.items.length === SMALL) {
-      this.index = new Map();
-      for (let i = 0; i < SMALL; i++) this.index.set(this.items[i], i);
-      this.index.set(member, SMALL);
+      this.index = new StringIndex(this.items);
+      for (let i = 0; i < SMALL; i++) this.index.add(this.items[i], i);
+      this.index.add(member, SMALL);
     }
     this.items.push(member);
     if (this.intset && this.items.length > limits.setMaxIntsetEntries) this.intset = false;
@@ -88,12 +89,12 @@ export class SetValue implements Collection {
     const i = this.slotOf(member);
     if (i < 0) return false;
     const index = this.index;
-    if (index !== null) index.delete(member);
+    if (index !== null) index.remove(member);
     const last = this.items.length - 1;
     if (i !== last) {
       const m = this.items[last];
       this.items[i] = m;
-      if (index !== null) index.set(m, i);
+      if (index !== null) index.move(m, i);
     }
     this.items.pop();
     this.sorted = null;
@@ -139,8 +140,8 @@ export class SetValue implements Collection {
 
   clone(): SetValue {
     const s = new SetValue();
-    s.index = this.index === null ? null : new Map(this.index);
     s.items = this.items.slice();
+    s.index = this.index === null ? null : this.index.clone(s.items);
     s.intset = this.intset;
     return s;
   }

@@ -53,6 +53,15 @@ export class StringIndex {
     return this.count;
   }
 
+  /** A copy indexing `keys`, a copy of this index's key array (same slots). */
+  clone(keys: string[]): StringIndex {
+    const c = new StringIndex(keys);
+    c.table = this.table.slice();
+    c.mask = this.mask;
+    c.count = this.count;
+    return c;
+  }
+
   /** The slot of key, or -1. */
   find(key: string): number {
     const h = hashString(key);

@@ -10,6 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { ZSetValue } from '../src/store/zset';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange } from '../src/store/zset-bounds';
 import { limits } from '../src/store/limits';
+import { scoreText } from '../src/commands/zset-common';
+import { formatDouble } from '../src/util/numbers';
 
 type Entry = [string, number];
 
@@ -199,5 +201,17 @@ describe('ZSetValue against an oracle', () => {
     expect(counts.size).toBe(10);
     for (const n of counts.values()) expect(n).toBeGreaterThan(300);
     expect(new ZSetValue().randomMember()).toBeUndefined();
+  });
+});
+
+describe('scoreText (the integer fast path of WITHSCORES replies)', () => {
+  test('prints every double as formatDouble (%.17g) does', () => {
+    const special = fc.constantFrom(0, -0, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e16, 1e17, 1e21, Infinity, -Infinity, 0.1);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true }), special), (x) => {
+        expect(scoreText(x)).toBe(formatDouble(x));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

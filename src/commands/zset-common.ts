@@ -99,13 +99,24 @@ export function replyScoredLen(c: Client, n: number, withScores: boolean): void 
   c.arrayLen(withScores && c.resp === 2 ? n * 2 : n);
 }
 
+/**
+ * A score as Redis prints it (%.17g), with the fast path "integer scores":
+ * a non-zero safe integer (|d| < 2^53 < 1e17, so %.17g has no exponent) is
+ * its plain digits, which String() gives directly. formatDouble was 23% of
+ * the CPU of ZREVRANGE z 5000 5010 WITHSCORES (redis-benchmark -P 16, a
+ * 100k-member set with integer scores).
+ */
+export function scoreText(score: number): string {
+  return score !== 0 && Number.isSafeInteger(score) ? String(score) : formatDouble(score);
+}
+
 /** One member of a reply started by replyScoredLen. */
 export function replyScored(c: Client, member: string, score: number, withScores: boolean): void {
   if (!withScores) {
     c.out += '$' + member.length + '\r\n' + member + '\r\n';
     return;
   }
-  const s = formatDouble(score);
+  const s = scoreText(score);
   if (c.resp === 3) c.out += '*2\r\n$' + member.length + '\r\n' + member + '\r\n,' + s + '\r\n';
   else c.out += '$' + member.length + '\r\n' + member + '\r\n$' + s.length + '\r\n' + s + '\r\n';
 }

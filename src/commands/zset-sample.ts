@@ -9,13 +9,13 @@
  */
 import * as E from '../errors';
 import type { Client } from '../server/client';
-import { formatDouble, parseBigInt64 } from '../util/numbers';
+import { parseBigInt64 } from '../util/numbers';
 import { globMatch } from '../util/glob';
 import { distinctRandomIndexes } from '../util/random';
 import { lookupTyped } from './lookup';
 import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
-import { replyScored, replyScoredLen } from './zset-common';
+import { replyScored, replyScoredLen, scoreText } from './zset-common';
 
 // ---- ZRANDMEMBER ---------------------------------------------------------------
 
@@ -111,7 +111,7 @@ function zscanCommand(c: Client, argv: string[]): void {
   const pattern = opts.pattern;
   const emit = (member: string, score: number): void => {
     if (pattern !== null && !globMatch(pattern, member)) return;
-    const s = formatDouble(score);
+    const s = scoreText(score);
     body += '$' + member.length + '\r\n' + member + '\r\n$' + s.length + '\r\n' + s + '\r\n';
     n += 2;
   };

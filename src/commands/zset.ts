@@ -139,7 +139,7 @@ function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
         if ((lt && score >= cur) || (gt && score <= cur)) continue;
         if (score !== cur) {
           if (existing !== undefined && updated === 0 && added === 0) c.db.willModify(key);
-          z.updateAt(slot, member, score);
+          z.updateAt(slot, score);
           updated++;
         }
         processed++;

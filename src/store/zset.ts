@@ -88,7 +88,7 @@ export class ZSetValue implements Collection {
       this.insertNew(member, score);
       return true;
     }
-    this.updateAt(slot, member, score);
+    this.updateAt(slot, score);
     return false;
   }
 
@@ -113,12 +113,17 @@ export class ZSetValue implements Collection {
     this.tree.insert(score, member);
   }
 
-  /** Sets the score of the member at a slot from findSlot. */
-  updateAt(slot: number, member: string, score: number): void {
+  /**
+   * Sets the score of the member at a slot from findSlot. The tree is given
+   * the map's own string of the member, not the caller's (a fresh string per
+   * request): one copy of each member stays in memory, and the tree's
+   * comparisons with the member it holds are pointer-equal.
+   */
+  updateAt(slot: number, score: number): void {
     const old = this.dict.valAt(slot);
     if (old === score) return;
     if (this.listpack && score === 0) score = 0;
-    this.tree.updateScore(old, member, score);
+    this.tree.updateScore(old, this.dict.keyAt(slot), score);
     this.dict.setScoreAt(slot, score);
   }
 

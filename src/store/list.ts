@@ -1,9 +1,34 @@
 /**
- * The list value: a growable ring buffer (deque) of latin1 strings.
+ * The list value: a quicklist of packed chunks of latin1 strings.
  *
- * O(1) push and pop at both ends, O(1) access by index (LINDEX, LSET, the
- * LRANGE walk), inserts and removals in the middle move the shorter side.
- * The capacity is a power of two so an index wraps with a mask.
+ * Layout, in list order:
+ *   hd   the head end chunk, a small array stored REVERSED (hd[hd.length - 1]
+ *        is the first element), so a push or pop at the head is an array
+ *        push or pop;
+ *   mid  packed chunks (./list-chunk.ts: one latin1 string per run of up to
+ *        `chunk` elements or about `chunkBytes` bytes) with their element
+ *        counts, in slots lo..mc.length-1 (free slots below lo take chunks
+ *        prepended at the head);
+ *   tl   the tail end chunk, a small array in order.
+ * When an end chunk is full, a push packs it into a new mid chunk. So a
+ * pushed string lives only until its chunk fills and then dies young; only
+ * one string per full chunk survives into the old generation (a 1M-element
+ * LPUSH spent 31% of its time in the garbage collector when every element
+ * stayed its own string). A pop from an empty end unpacks the next chunk (or
+ * half of the other end chunk) into it.
+ *
+ * The open chunk: a mid chunk being read or written by index is decoded
+ * once into an array (openArr) and kept as the cursor of index access, so
+ * LINDEX, LSET, LINSERT and a walk by index (LPOS, SORT, the RDB writer)
+ * decode a chunk once. A write to it marks it dirty; it is repacked (split
+ * into several chunks if it has grown past twice the limits) when another
+ * chunk opens or the layout changes. Index access walks the chunk counts
+ * from the nearest of the front, the back and the open chunk: O(n / chunk),
+ * as Redis's LINDEX is O(n).
+ *
+ * Files: this one (the public API), ./list-layout.ts (the fields and the
+ * chunk mechanics: open, repack, split, merge, flush, refill),
+ * ./list-chunk.ts (the packed chunk format).
  *
  * Redis 7.0 stores every list as a quicklist (the listpack encoding of small
  * lists arrived in 7.2), so OBJECT ENCODING always answers 'quicklist'.
@@ -12,34 +37,27 @@
  *   l.pushTail('a'); l.pushHead('b');   // b a
  *   l.at(-1);                           // 'a'
  */
+import { indexInPacked, pack, removeFrom, unpack, unpackInto } from './list-chunk';
+import { CHUNK, ListLayout, NONE } from './list-layout';
 import type { Collection } from './types';
 
-const MIN_CAPACITY = 8;
-
-export class ListValue implements Collection {
+export class ListValue extends ListLayout implements Collection {
   readonly type = 'list' as const;
-  private buf: (string | undefined)[];
-  private head = 0;
-  private len = 0;
-  private mask: number;
 
-  constructor(capacity = MIN_CAPACITY) {
-    let cap = MIN_CAPACITY;
-    while (cap < capacity) cap *= 2;
-    this.buf = new Array<string | undefined>(cap);
-    this.mask = cap - 1;
+  /**
+   * capacity is the caller's size hint (chunks need no preallocation); chunk
+   * is the elements per chunk (tests use small ones to exercise packing).
+   */
+  constructor(capacity = 0, chunk = CHUNK) {
+    super(chunk);
+    void capacity;
   }
 
-  /** A list holding items in order. */
-  static from(items: readonly string[]): ListValue {
-    const l = new ListValue(items.length);
-    for (let i = 0; i < items.length; i++) l.buf[i] = items[i];
-    l.len = items.length;
+  /** A list holding items in order (packed at once: the RDB loader's path). */
+  static from(items: readonly string[], chunk = CHUNK): ListValue {
+    const l = new ListValue(0, chunk);
+    l.appendPacked(items, 0, items.length);
     return l;
-  }
-
-  get size(): number {
-    return this.len;
   }
 
   encoding(): string {
@@ -47,144 +65,212 @@ export class ListValue implements Collection {
   }
 
   clone(): ListValue {
-    return ListValue.from(this.toArray());
+    this.close();
+    const c = new ListValue(0, this.chunk);
+    c.hd = this.hd.slice();
+    c.hb = this.hb;
+    c.tl = this.tl.slice();
+    c.tb = this.tb;
+    c.mc = this.mc.slice(this.lo);
+    c.mn = this.mn.slice(this.lo);
+    c.midLen = this.midLen;
+    return c;
   }
 
   /** The element at index i (0 = head; negative counts from the tail), or undefined. */
   at(i: number): string | undefined {
-    if (i < 0) i += this.len;
-    if (i < 0 || i >= this.len) return undefined;
-    return this.buf[(this.head + i) & this.mask];
+    if (i < 0) i += this.size;
+    if (i < 0 || i >= this.size) return undefined;
+    const h = this.hd.length;
+    if (i < h) return this.hd[h - 1 - i];
+    const j = i - h;
+    if (j < this.midLen) {
+      const o = this.seek(j); // seek first: it may open another chunk
+      return this.openArr[o];
+    }
+    return this.tl[j - this.midLen];
   }
 
   /** Replaces the element at 0 <= i < size. */
   setAt(i: number, v: string): void {
-    this.buf[(this.head + i) & this.mask] = v;
+    const h = this.hd.length;
+    if (i < h) {
+      const p = h - 1 - i;
+      this.hb += v.length - this.hd[p].length;
+      this.hd[p] = v;
+      return;
+    }
+    const j = i - h;
+    if (j < this.midLen) {
+      const o = this.seek(j);
+      this.openArr[o] = v;
+      this.openDirty = true;
+      return;
+    }
+    const t = j - this.midLen;
+    this.tb += v.length - this.tl[t].length;
+    this.tl[t] = v;
   }
 
   pushHead(v: string): void {
-    if (this.len === this.buf.length) this.resize(this.buf.length * 2);
-    this.head = (this.head - 1) & this.mask;
-    this.buf[this.head] = v;
-    this.len++;
+    if (this.hd.length >= this.chunk || this.hb >= this.chunkBytes) this.flushHead();
+    this.hd.push(v);
+    this.hb += v.length;
   }
 
   pushTail(v: string): void {
-    if (this.len === this.buf.length) this.resize(this.buf.length * 2);
-    this.buf[(this.head + this.len) & this.mask] = v;
-    this.len++;
+    if (this.tl.length >= this.chunk || this.tb >= this.chunkBytes) this.flushTail();
+    this.tl.push(v);
+    this.tb += v.length;
   }
 
   popHead(): string | undefined {
-    if (this.len === 0) return undefined;
-    const v = this.buf[this.head];
-    this.buf[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.len--;
-    this.maybeShrink();
+    if (this.hd.length === 0 && !this.refillHead()) return undefined;
+    const v = this.hd.pop() as string;
+    this.hb -= v.length;
     return v;
   }
 
   popTail(): string | undefined {
-    if (this.len === 0) return undefined;
-    const slot = (this.head + this.len - 1) & this.mask;
-    const v = this.buf[slot];
-    this.buf[slot] = undefined;
-    this.len--;
-    this.maybeShrink();
+    if (this.tl.length === 0 && !this.refillTail()) return undefined;
+    const v = this.tl.pop() as string;
+    this.tb -= v.length;
     return v;
   }
 
   /** Elements start..end (inclusive, 0 <= start <= end < size) in order. */
   range(start: number, end: number): string[] {
     const out = new Array<string>(end - start + 1);
-    for (let i = start, j = 0; i <= end; i++, j++) out[j] = this.buf[(this.head + i) & this.mask] as string;
+    const hd = this.hd;
+    const h = hd.length;
+    let w = 0;
+    let i = start;
+    for (; i <= end && i < h; i++) out[w++] = hd[h - 1 - i];
+    // Mid offsets j..jEnd; the first chunk opens (a repeated LRANGE of the
+    // same region decodes it once), the others decode straight into out.
+    let j = i - h;
+    const jEnd = end - h;
+    if (j <= jEnd && j < this.midLen) {
+      let o = this.seek(j);
+      const a = this.openArr;
+      for (; o < a.length && j <= jEnd; o++, j++) out[w++] = a[o];
+      for (let k = this.openK + 1; j <= jEnd && j < this.midLen; k++) {
+        const take = Math.min(this.mn[k], jEnd - j + 1);
+        w = unpackInto(this.mc[k] as string, take, out, w);
+        j += take;
+      }
+    }
+    const tl = this.tl;
+    for (; j <= jEnd; j++) out[w++] = tl[j - this.midLen];
     return out;
   }
 
   toArray(): string[] {
-    return this.len === 0 ? [] : this.range(0, this.len - 1);
+    return this.size === 0 ? [] : this.range(0, this.size - 1);
   }
 
   /** Keeps only elements start..end (inclusive, 0 <= start <= end < size). */
   trim(start: number, end: number): void {
-    const mask = this.mask;
-    for (let i = 0; i < start; i++) this.buf[(this.head + i) & mask] = undefined;
-    for (let i = end + 1; i < this.len; i++) this.buf[(this.head + i) & mask] = undefined;
-    this.head = (this.head + start) & mask;
-    this.len = end - start + 1;
-    this.maybeShrink();
+    this.dropTail(this.size - 1 - end);
+    this.dropHead(start);
   }
 
   /** Removes everything. */
   clear(): void {
-    this.buf = new Array<string | undefined>(MIN_CAPACITY);
-    this.mask = MIN_CAPACITY - 1;
-    this.head = 0;
-    this.len = 0;
+    this.hd = [];
+    this.hb = 0;
+    this.tl = [];
+    this.tb = 0;
+    this.openK = -1;
+    this.openArr = NONE;
+    this.openDirty = false;
+    this.resetMid();
   }
 
-  /** Inserts v so that it ends up at index i (0 <= i <= size), moving the shorter side. */
+  /** Inserts v so that it ends up at index i (0 <= i <= size). */
   insertAt(i: number, v: string): void {
     if (i === 0) return this.pushHead(v);
-    if (i === this.len) return this.pushTail(v);
-    if (this.len === this.buf.length) this.resize(this.buf.length * 2);
-    const mask = this.mask;
-    if (i < this.len / 2) {
-      // Shift elements 0..i-1 one slot towards the head.
-      this.head = (this.head - 1) & mask;
-      for (let k = 0; k < i; k++) this.buf[(this.head + k) & mask] = this.buf[(this.head + k + 1) & mask];
-    } else {
-      for (let k = this.len; k > i; k--) this.buf[(this.head + k) & mask] = this.buf[(this.head + k - 1) & mask];
+    if (i === this.size) return this.pushTail(v);
+    const h = this.hd.length;
+    if (i <= h) {
+      this.hd.splice(h - i, 0, v);
+      this.hb += v.length;
+      if (this.hd.length > 2 * this.chunk) this.flushHead();
+      return;
     }
-    this.buf[(this.head + i) & mask] = v;
-    this.len++;
+    const j = i - h;
+    if (j < this.midLen) {
+      const o = this.seek(j);
+      this.openArr.splice(o, 0, v);
+      this.openDirty = true;
+      this.mn[this.openK]++;
+      this.midLen++;
+      if (this.openArr.length > 2 * this.chunk) this.close();
+      return;
+    }
+    this.tl.splice(j - this.midLen, 0, v);
+    this.tb += v.length;
+    if (this.tl.length > 2 * this.chunk) this.flushTail();
   }
 
   /**
    * LREM: removes up to `count` elements equal to v (0 = all), scanning from
    * the head, or from the tail when fromTail. Returns how many were removed.
+   * Chunks emptied are dropped and small neighbours merged.
    */
   remove(v: string, count: number, fromTail: boolean): number {
-    const n = this.len;
-    const mask = this.mask;
-    const keep = new Array<boolean>(n);
+    this.close();
+    const max = count === 0 ? Infinity : count;
     let removed = 0;
-    for (let k = 0; k < n; k++) {
-      const i = fromTail ? n - 1 - k : k;
-      const hit = (count === 0 || removed < count) && this.buf[(this.head + i) & mask] === v;
-      if (hit) removed++;
-      keep[i] = !hit;
+    let changed = false;
+    const chunkAt = (k: number, fromBack: boolean): void => {
+      const n = this.mn[k];
+      if (removed >= max || indexInPacked(this.mc[k] as string, v) < 0) return;
+      const a = unpack(this.mc[k] as string, n, false);
+      const r = removeFrom(a, v, max - removed, fromBack);
+      removed += r;
+      this.midLen -= r;
+      this.mn[k] = a.length;
+      this.mc[k] = a.length === 0 ? '' : pack(a, 0, a.length, false);
+      changed = true;
+    };
+    if (!fromTail) {
+      removed += this.dropFromHd(v, max, true);
+      for (let k = this.lo; k < this.mc.length && removed < max; k++) chunkAt(k, false);
+      removed += this.dropFromTl(v, max - removed, false);
+    } else {
+      removed += this.dropFromTl(v, max, true);
+      for (let k = this.mc.length - 1; k >= this.lo && removed < max; k--) chunkAt(k, true);
+      removed += this.dropFromHd(v, max - removed, false);
     }
-    if (removed === 0) return 0;
-    let w = 0;
-    for (let i = 0; i < n; i++) {
-      if (!keep[i]) continue;
-      if (w !== i) this.buf[(this.head + w) & mask] = this.buf[(this.head + i) & mask];
-      w++;
-    }
-    for (let i = w; i < n; i++) this.buf[(this.head + i) & mask] = undefined;
-    this.len = w;
-    this.maybeShrink();
+    if (changed) this.compact();
     return removed;
   }
 
   /** Index of the first element equal to v from the head, or -1. */
   indexOf(v: string): number {
-    for (let i = 0; i < this.len; i++) if (this.buf[(this.head + i) & this.mask] === v) return i;
-    return -1;
+    const hd = this.hd;
+    for (let i = hd.length - 1; i >= 0; i--) if (hd[i] === v) return hd.length - 1 - i;
+    let base = hd.length;
+    for (let k = this.lo; k < this.mc.length; k++) {
+      const x = k === this.openK ? this.openArr.indexOf(v) : indexInPacked(this.mc[k] as string, v);
+      if (x >= 0) return base + x;
+      base += this.mn[k];
+    }
+    const x = this.tl.indexOf(v);
+    return x < 0 ? -1 : base + x;
   }
 
-  private maybeShrink(): void {
-    const cap = this.buf.length;
-    if (cap > 64 && this.len < cap / 4) this.resize(cap / 2);
+  /** LREM on the head end chunk (fromHead: in list order, i.e. from the array's back). */
+  private dropFromHd(v: string, max: number, fromHead: boolean): number {
+    const r = removeFrom(this.hd, v, max, fromHead);
+    this.hb -= r * v.length;
+    return r;
   }
 
-  private resize(cap: number): void {
-    const nb = new Array<string | undefined>(cap);
-    for (let i = 0; i < this.len; i++) nb[i] = this.buf[(this.head + i) & this.mask];
-    this.buf = nb;
-    this.head = 0;
-    this.mask = cap - 1;
+  private dropFromTl(v: string, max: number, fromTail: boolean): number {
+    const r = removeFrom(this.tl, v, max, fromTail);
+    this.tb -= r * v.length;
+    return r;
   }
 }

@@ -177,6 +177,8 @@ export class PointInTimeView {
    * True when every key was emitted.
    */
   slice(): boolean {
+    // Replies produced since the last slice go out first (see Server.flushQueuedWrites).
+    this.server.flushQueuedWrites();
     const now = performance.now();
     const away = this.lastSliceEnd < 0 ? 0 : now - this.lastSliceEnd;
     const done = this.step(Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, away)));

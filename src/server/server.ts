@@ -329,6 +329,16 @@ export class Server {
     }
   };
 
+  /**
+   * Writes the replies queued so far now instead of at the end of this
+   * check phase. A background save's slice (BGSAVE, AOF rewrite) is a
+   * setImmediate queued before the replies of the reads that came after it,
+   * so without this every reply waited a whole slice.
+   */
+  flushQueuedWrites(): void {
+    if (this.writeQueue.length !== 0) this.writeQueued();
+  }
+
   private pendingFlush = new Set<Client>();
   private flushQueued = false;
 

@@ -81,3 +81,15 @@ test('a reused read buffer: chunks fed from one buffer that is overwritten after
     expect(got, `chunk size ${size}`).toEqual(want);
   }
 });
+
+test('command names (remembered by a hash of their first and last bytes) always come back as sent', () => {
+  // Same length, first and last byte: the same slot of the name cache.
+  const names = ['aXb', 'aYb', 'a\x00b', 'a\xffb', 'GET', 'get', 'x'.repeat(16), 'x'.repeat(17), '', 'S'];
+  const p = new RequestParser(limits);
+  for (let round = 0; round < 3; round++) {
+    for (const n of names) {
+      p.feed(frame([n, 'k']));
+      expect(p.next()).toEqual([n, 'k']);
+    }
+  }
+});

@@ -59,6 +59,29 @@ function arg(b: Buffer, s: number, e: number): string {
   }
 }
 
+/** Command names seen lately, by a hash of their bytes (see commandName). */
+const names: string[] = new Array<string>(256).fill('');
+
+/**
+ * The first argument of a multibulk (the command name): the same string
+ * object as the last time these bytes came, so the command table's lookup
+ * finds it by identity with its hash already computed, and no string is
+ * allocated. An in-process GET loop measured ~9% of its time in the lookup
+ * and the name's allocation before this.
+ */
+function commandName(b: Buffer, s: number, e: number): string {
+  const n = e - s;
+  if (n === 0 || n > 16) return arg(b, s, e);
+  const slot = (n * 31 + b[s] * 7 + b[e - 1]) & 255;
+  const known = names[slot];
+  if (known.length === n) {
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === b[s + i]) i++;
+    if (i === n) return known;
+  }
+  return (names[slot] = arg(b, s, e));
+}
+
 /** A protocol error: the text to reply with before closing the connection. */
 export type ParseResult = string[] | string | null;
 
@@ -186,7 +209,8 @@ export class RequestParser {
         return null;
       }
       const start = this.pos;
-      this.args[this.argi++] = arg(buf, start, start + this.bulkLen);
+      this.args[this.argi] = this.argi === 0 ? commandName(buf, start, start + this.bulkLen) : arg(buf, start, start + this.bulkLen);
+      this.argi++;
       this.pos = start + this.bulkLen + 2;
       this.bulkLen = -1;
       this.argc--;

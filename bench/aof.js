@@ -4,7 +4,8 @@
  * kevy, both with appendonly yes, under appendfsync always and everysec,
  * with 1, 10, 50 and 200 clients. Prints requests/s of each, the ratio
  * kevy/redis, each server's CPU microseconds per request (steadier than
- * requests/s while other work runs), and kevy's writes per fsync in that run
+ * requests/s while other work runs; all threads, then the main thread's
+ * alone), and kevy's writes per fsync in that run
  * (group commit: under always, the writes made while one fdatasync runs
  * share the next one).
  *
@@ -76,26 +77,32 @@ function fsyncCounters(port) {
   return { fsyncs, writes: fsyncs * (infoField(port, 'aof_writes_per_fsync') || 0) };
 }
 
-/** CPU seconds (user + system, every thread) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) used so far, from /proc/<pid>/stat: every thread, or with mainOnly the main thread's (task <pid>). */
+function cpuSeconds(pid, mainOnly = false) {
+  const f = fs.readFileSync(mainOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const w = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return (Number(w[11]) + Number(w[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** One redis-benchmark run: requests/s and the server's CPU microseconds per request. */
+/**
+ * One redis-benchmark run: requests/s and the server's CPU microseconds per
+ * request, all threads and the main thread alone (kevy's fdatasync runs in
+ * the thread pool, Redis's under always on its main thread).
+ */
 function bench(s, clients, o) {
   // One client under always is slow on a real disk: fewer requests keep the run short.
   const n = clients === 1 && o.pipeline === 1 ? Math.max(1000, Math.floor(o.requests / 4)) : o.requests;
   const cpu0 = cpuSeconds(s.proc.pid);
+  const main0 = cpuSeconds(s.proc.pid, true);
   const out = execFileSync(
     'redis-benchmark',
     ['-p', String(s.port), '-t', 'set', '-c', String(clients), '-P', String(o.pipeline), '-n', String(n), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
     { encoding: 'utf8' },
   );
   const cpuUs = ((cpuSeconds(s.proc.pid) - cpu0) * 1e6) / n;
+  const mainCpuUs = ((cpuSeconds(s.proc.pid, true) - main0) * 1e6) / n;
   const line = out.trim().split('\n').find((l) => !l.startsWith('"test"'));
-  return { rps: Number(line.split(',')[1].replace(/"/g, '')), cpuUs };
+  return { rps: Number(line.split(',')[1].replace(/"/g, '')), cpuUs, mainCpuUs };
 }
 
 /** kevy's writes per fsync between two fsyncCounters() readings. */
@@ -108,8 +115,8 @@ function writesPerFsync(before, after) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const rows = [];
-  const base = o.base ? '   base rps  ratio  cpu  w/fsync' : '';
-  console.log(`policy    clients   redis rps    kevy rps  ratio  cpu us/req redis  kevy  kevy writes/fsync${base}`);
+  const base = o.base ? '   base rps  ratio  cpu  main  w/fsync' : '';
+  console.log(`policy    clients   redis rps    kevy rps  ratio  cpu us/req redis  kevy  main us/req redis  kevy  kevy writes/fsync${base}`);
   for (const policy of o.policies) {
     const redis = await start('redis', policy, o);
     const kevy = await start('kevy', policy, o);
@@ -127,7 +134,7 @@ async function main() {
           if (b) bs.push(bench(b, clients, o));
         }
         const rps = (xs) => Math.round(median(xs.map((x) => x.rps)));
-        const cpu = (xs) => Math.round(median(xs.map((x) => x.cpuUs)) * 10) / 10;
+        const cpu = (xs, field = 'cpuUs') => Math.round(median(xs.map((x) => x[field])) * 10) / 10;
         const row = {
           policy,
           clients,
@@ -136,6 +143,8 @@ async function main() {
           kevy: rps(k),
           redisCpuUs: cpu(r),
           kevyCpuUs: cpu(k),
+          redisMainCpuUs: cpu(r, 'mainCpuUs'),
+          kevyMainCpuUs: cpu(k, 'mainCpuUs'),
           writesPerFsync: writesPerFsync(kBefore, fsyncCounters(kevy.port)),
         };
         row.ratio = Math.round((row.kevy / row.redis) * 100) / 100;
@@ -143,13 +152,15 @@ async function main() {
           row.base = rps(bs);
           row.baseRatio = Math.round((row.base / row.redis) * 100) / 100;
           row.baseCpuUs = cpu(bs);
+          row.baseMainCpuUs = cpu(bs, 'mainCpuUs');
           row.baseWritesPerFsync = writesPerFsync(bBefore, fsyncCounters(b.port));
         }
         rows.push(row);
         console.log(
           `${policy.padEnd(9)} ${String(clients).padStart(7)} ${String(row.redis).padStart(11)} ${String(row.kevy).padStart(11)} ${row.ratio.toFixed(2).padStart(6)}` +
-            ` ${row.redisCpuUs.toFixed(1).padStart(16)} ${row.kevyCpuUs.toFixed(1).padStart(5)} ${String(row.writesPerFsync ?? '-').padStart(18)}` +
-            (b ? ` ${String(row.base).padStart(10)} ${row.baseRatio.toFixed(2).padStart(6)} ${row.baseCpuUs.toFixed(1).padStart(4)} ${String(row.baseWritesPerFsync ?? '-').padStart(8)}` : ''),
+            ` ${row.redisCpuUs.toFixed(1).padStart(16)} ${row.kevyCpuUs.toFixed(1).padStart(5)}` +
+            ` ${row.redisMainCpuUs.toFixed(1).padStart(17)} ${row.kevyMainCpuUs.toFixed(1).padStart(5)} ${String(row.writesPerFsync ?? '-').padStart(18)}` +
+            (b ? ` ${String(row.base).padStart(10)} ${row.baseRatio.toFixed(2).padStart(6)} ${row.baseCpuUs.toFixed(1).padStart(4)} ${row.baseMainCpuUs.toFixed(1).padStart(5)} ${String(row.baseWritesPerFsync ?? '-').padStart(8)}` : ''),
         );
       }
     } finally {

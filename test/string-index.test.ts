@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { StringIndex, hashString } from '../src/store/string-index';
+import { StringIndex } from '../src/store/string-index';
+import { hashString } from '../src/store/buckets';
 import { IndexedMap } from '../src/store/indexed';
 
 const key = fc.oneof(

@@ -11,39 +11,21 @@
  * one hash of 1M fields field:N -> value:N (bench/memory.js --cases hash),
  * ~100 -> ~75 heap bytes per field (Redis: 72.5 used).
  *
- * Index: bucket b is table[2b] (the field's 32-bit hash) and table[2b + 1]
- * (slot + 1, 0: empty), so a probe compares integers and reads an entry only
- * when the hashes match. Linear probing at a load of at most 1/2; deletion
- * shifts the following buckets back, without tombstones. Invariant
- * ("probe-chain"): every bucket in use sits between its home (hash & mask)
- * and the first empty bucket after it, going forward.
+ * Index: the open-addressing bucket array of ./buckets.ts (the field's hash
+ * and slot + 1 per bucket), so a probe compares integers and reads an entry
+ * only when the hashes match.
  *
  * Slots behave as IndexedMap's: a delete moves the last entry into the freed
  * slot, so scan() keeps the "scan-downward" guarantee (see ./indexed.ts) and
  * a uniformly random entry is one slot pick.
- *
- * The hash is FNV-1a over the char codes with a per-process random seed,
- * finished with murmur3's fmix32.
  *
  *   const t = new PairTable();
  *   t.set('f', 'v');   // true: new
  *   t.get('f');        // 'v'
  *   t.fieldAt(0);      // 'f'
  */
+import { hashRange, putBucket, rebuildBuckets, removeBucket } from './buckets';
 import { flat, hdrAt, header, lenAt } from './packed-entry';
-
-const SEED = (Math.random() * 0x100000000) | 0;
-
-/** The 32-bit hash of s[from, to). */
-function hashRange(s: string, from: number, to: number): number {
-  let h = SEED ^ (to - from);
-  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /** True if entry e holds field f. */
 function holds(e: string, f: string): boolean {
@@ -100,7 +82,7 @@ export class PairTable {
     }
     const n = this.entries.length;
     if (2 * (n + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
-    this.put(h, n);
+    putBucket(this.table, this.mask, h, n);
     this.entries.push(entry);
     return true;
   }
@@ -110,7 +92,7 @@ export class PairTable {
     const b = this.bucketOf(field, hashRange(field, 0, field.length));
     if (b < 0) return false;
     const slot = this.table[2 * b + 1] - 1;
-    this.removeBucket(b);
+    removeBucket(this.table, this.mask, b);
     const entries = this.entries;
     const last = entries.length - 1;
     if (slot !== last) {
@@ -162,39 +144,9 @@ export class PairTable {
     return c;
   }
 
-  /** Empties bucket b, shifting back the following buckets that were probed past it. */
-  private removeBucket(b: number): void {
-    const t = this.table;
-    const mask = this.mask;
-    let hole = b;
-    for (let j = (hole + 1) & mask; t[2 * j + 1] !== 0; j = (j + 1) & mask) {
-      const home = t[2 * j] & mask;
-      // An entry whose home lies in (hole, j] stays; any other must fill the hole.
-      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-      if (stays) continue;
-      t[2 * hole] = t[2 * j];
-      t[2 * hole + 1] = t[2 * j + 1];
-      hole = j;
-    }
-    t[2 * hole] = 0;
-    t[2 * hole + 1] = 0;
-  }
-
-  /** Stores (hash, slot) in the first empty bucket from the hash's home. */
-  private put(h: number, slot: number): void {
-    const t = this.table;
-    const mask = this.mask;
-    let b = h & mask;
-    while (t[2 * b + 1] !== 0) b = (b + 1) & mask;
-    t[2 * b] = h;
-    t[2 * b + 1] = slot + 1;
-  }
-
   /** Rebuilds the index with `buckets` buckets (a power of two) from the stored hashes. */
   private resize(buckets: number): void {
-    const old = this.table;
-    this.table = new Int32Array(2 * buckets);
+    this.table = rebuildBuckets(this.table, buckets);
     this.mask = buckets - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1] - 1);
   }
 }

@@ -13,30 +13,13 @@
  * and RDB load). It is also smaller: 8 bytes a bucket at a load of at most
  * 1/2 (16-32 bytes a key) against a Map's ~28-56.
  *
- * Linear probing; deletion shifts the following entries back (no
- * tombstones), so a lookup stops at the first empty bucket. Invariant
- * ("probe-chain"): every entry sits between its home bucket (hash & mask)
- * and the first empty bucket after it, going forward.
- *
- * The hash is FNV-1a over the string's char codes (one per byte: keys are
- * latin1) with a per-process random seed, finished with murmur3's fmix32.
+ * The buckets, their probing, deletion and hash are ./buckets.ts's, shared
+ * with PairTable.
  *
  *   const keys = ['a']; const ix = new StringIndex(keys);
  *   ix.add('a', 0); ix.find('a');   // 0
  */
-
-const SEED = (Math.random() * 0x100000000) | 0;
-
-/** The 32-bit hash of a latin1 string (a fresh seed each process). */
-export function hashString(s: string): number {
-  let h = SEED ^ s.length;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
+import { hashString, putBucket, rebuildBuckets, removeBucket } from './buckets';
 
 const MIN_BUCKETS = 8;
 
@@ -77,7 +60,7 @@ export class StringIndex {
   /** Adds key, which must be absent, at slot. */
   add(key: string, slot: number): void {
     if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
-    this.put(hashString(key), slot);
+    putBucket(this.table, this.mask, hashString(key), slot);
     this.count++;
   }
 
@@ -88,23 +71,9 @@ export class StringIndex {
 
   /** Removes key, which must be present. */
   remove(key: string): void {
-    const t = this.table;
-    const mask = this.mask;
-    let hole = this.bucketOf(key);
-    // Shift back each following entry whose home does not lie in (hole, b]:
-    // it was probed past the hole, so it must now fill it.
-    for (let b = (hole + 1) & mask; t[2 * b + 1] !== 0; b = (b + 1) & mask) {
-      const home = t[2 * b] & mask;
-      const stays = hole <= b ? hole < home && home <= b : hole < home || home <= b;
-      if (stays) continue;
-      t[2 * hole] = t[2 * b];
-      t[2 * hole + 1] = t[2 * b + 1];
-      hole = b;
-    }
-    t[2 * hole] = 0;
-    t[2 * hole + 1] = 0;
+    removeBucket(this.table, this.mask, this.bucketOf(key));
     this.count--;
-    const buckets = mask + 1;
+    const buckets = this.mask + 1;
     if (buckets > MIN_BUCKETS && 8 * this.count < buckets) this.resize(buckets / 2);
   }
 
@@ -120,20 +89,9 @@ export class StringIndex {
     }
   }
 
-  private put(h: number, slot: number): void {
-    const t = this.table;
-    const mask = this.mask;
-    let b = h & mask;
-    while (t[2 * b + 1] !== 0) b = (b + 1) & mask;
-    t[2 * b] = h;
-    t[2 * b + 1] = slot + 1;
-  }
-
   /** Rebuilds the table with `buckets` buckets (a power of two), from the stored hashes. */
   private resize(buckets: number): void {
-    const old = this.table;
-    this.table = new Int32Array(2 * buckets);
+    this.table = rebuildBuckets(this.table, buckets);
     this.mask = buckets - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1] - 1);
   }
 }

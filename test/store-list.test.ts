@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import fc from 'fast-check';
 import { ListValue } from '../src/store/list';
+import { modelRemove } from './helpers/list-model';
 
 type Op =
   | { k: 'pushHead' | 'pushTail'; v: string }
@@ -37,22 +38,7 @@ function applyModel(m: string[], o: Op): unknown {
       m.splice(0, a);
       return undefined;
     }
-    case 'remove': {
-      let removed = 0;
-      const idx = m.map((_, i) => i);
-      if (o.fromTail) idx.reverse();
-      const drop = new Set<number>();
-      for (const i of idx) {
-        if (m[i] === o.v && (o.count === 0 || removed < o.count)) {
-          drop.add(i);
-          removed++;
-        }
-      }
-      const kept = m.filter((_, i) => !drop.has(i));
-      m.length = 0;
-      m.push(...kept);
-      return removed;
-    }
+    case 'remove': return modelRemove(m, o.v, o.count, o.fromTail);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * The packed entry format shared by a hash's two encodings (./hash.ts's
- * listpack string and ./pair-table.ts's entries): an entry is a length
- * header followed by its bytes, in one latin1 string.
+ * The packed entry format of a small hash's listpack string (./hash.ts) and
+ * of the list chunks (./list-chunk.ts): an entry is a length header followed
+ * by its bytes, in one latin1 string.
  *
  *   length < 128:  1 char, the length itself            (0xxxxxxx)
  *   otherwise:     4 chars, big-endian 31-bit length    (1xxxxxxx + 3 bytes)

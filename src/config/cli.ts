@@ -17,6 +17,7 @@
  * starting a graceful shutdown (server.shutdown()), exit 0.
  */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Config } from './config';
@@ -158,6 +159,10 @@ async function run(config: Config, inv: Invocation): Promise<void> {
   if (inv.file !== null || inv.stdin) log.warning('Configuration loaded');
   else log.warning('Warning: no config file specified, using the default config. In order to specify a config file use kevy-server /path/to/kevy.conf');
   log.notice(`Running mode=standalone, port=${config.port}.`);
+  // The data lives in V8's heap: its limit is the most kevy can hold (Node's
+  // default is about 4 GiB; node --max-old-space-size=MB raises it).
+  const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1048576);
+  log.notice(`V8 heap limit ${heapLimitMb} MB: the most data this process can hold (raise it with NODE_OPTIONS=--max-old-space-size=<MB>).`);
   log.warning('Server initialized');
   try {
     await server.start();

@@ -27,10 +27,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { freePort, waitForPort } from './helpers/servers';
 import { RawClient } from './helpers/resp';
+import { BIN, killAll } from './helpers/child';
 import { checkAof } from '../src/persistence/check-aof';
 
-const ROOT = path.join(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'kevy-server');
 const FULL = process.env.KEVY_CRASH_FULL === '1';
 const CLIENTS = 20;
 const PRELOAD = 100000;
@@ -38,13 +37,10 @@ let tmp: string;
 const running: ChildProcess[] = [];
 
 beforeAll(() => {
-  if (!process.env.KEVY_NO_BUILD) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kevy-crash-'));
 }, 120000);
 
-afterEach(() => {
-  for (const p of running.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-});
+afterEach(() => killAll(running));
 
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });

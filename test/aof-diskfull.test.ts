@@ -21,12 +21,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { freePort, waitForPort } from './helpers/servers';
 import { RawClient } from './helpers/resp';
+import { BIN, killAll } from './helpers/child';
 
-const ROOT = path.join(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'kevy-server');
 const running: ChildProcess[] = [];
 const clients: RawClient[] = [];
 // Mounted when the file is collected, so that skipIf knows.
@@ -35,22 +34,11 @@ const mnt = path.join(tmp, 'mnt');
 fs.mkdirSync(mnt);
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt], { stdio: 'ignore' }).status === 0;
 
-beforeAll(() => {
-  if (!process.env.KEVY_NO_BUILD) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
-}, 120000);
-
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   // Wait for the children to be gone: a process still exiting keeps files on
   // the tmpfs open, and the unmount below would then fail with EBUSY.
-  await Promise.all(
-    running.splice(0).map((p) => {
-      if (p.exitCode !== null || p.signalCode !== null) return undefined;
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGKILL');
-      return gone;
-    }),
-  );
+  await killAll(running);
   if (mounted) for (const f of fs.readdirSync(mnt)) fs.rmSync(path.join(mnt, f), { recursive: true, force: true });
 });
 

@@ -14,8 +14,8 @@ import { encodeCommand } from '../src/persistence/aof-reader';
 import { checkAof } from '../src/persistence/check-aof';
 import { startServer } from '../src/index';
 import { RawClient } from './helpers/resp';
+import { ROOT } from './helpers/child';
 
-const ROOT = path.resolve(__dirname, '..');
 let tmp = '';
 let rdbBase: Buffer;
 
@@ -35,8 +35,6 @@ beforeAll(async () => {
   const base = fs.readdirSync(ad).find((f) => f.includes('.base.rdb'));
   expect(base).toBeDefined();
   rdbBase = fs.readFileSync(path.join(ad, base!));
-  // kevy-check-aof from the command line needs the build.
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
 }, 60000);
 
 afterAll(() => {

@@ -12,21 +12,16 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, waitForPort } from './helpers/servers';
 import { RawClient } from './helpers/resp';
+import { BIN, ROOT, killAll } from './helpers/child';
 
-const ROOT = path.join(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'kevy-server');
 let tmp: string;
 const running: ChildProcess[] = [];
 
 beforeAll(() => {
-  // The binary runs the compiled dist/. Type errors elsewhere must not stop the emit.
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kevy-cli-'));
-}, 120000);
-
-afterEach(() => {
-  for (const p of running.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
+
+afterEach(() => killAll(running));
 
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -27,16 +27,20 @@ test('StringIndex + dense array behaves as a Map (property)', () => {
       const ix = new StringIndex(keys);
       const model = new Map<string, true>();
       const add = (k: string) => {
-        if (ix.find(k) >= 0) return;
-        ix.add(k, keys.length);
+        const had = ix.insert(k, keys.length);
+        expect(had >= 0).toBe(model.has(k));
+        if (had >= 0) {
+          expect(keys[had]).toBe(k);
+          return;
+        }
         keys.push(k);
         model.set(k, true);
       };
       const del = (k: string) => {
-        const i = ix.find(k);
+        const i = ix.remove(k);
         expect(i >= 0).toBe(model.has(k));
         if (i < 0) return;
-        ix.remove(k);
+        expect(keys[i]).toBe(k);
         const last = keys.length - 1;
         if (i !== last) {
           keys[i] = keys[last];

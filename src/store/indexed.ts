@@ -40,21 +40,19 @@ export class IndexedMap<V> {
 
   /** Sets key to val; returns true when the key is new. */
   set(key: string, val: V): boolean {
-    const i = this.index.find(key);
+    const i = this.index.insert(key, this.keyArr.length);
     if (i >= 0) {
       this.valArr[i] = val;
       return false;
     }
-    this.index.add(key, this.keyArr.length);
     this.keyArr.push(key);
     this.valArr.push(val);
     return true;
   }
 
   delete(key: string): boolean {
-    const i = this.index.find(key);
+    const i = this.index.remove(key);
     if (i < 0) return false;
-    this.index.remove(key);
     const last = this.keyArr.length - 1;
     if (i !== last) {
       const lk = this.keyArr[last];

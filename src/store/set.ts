@@ -56,28 +56,24 @@ export class SetValue implements Collection {
     return this.intset ? 'intset' : 'hashtable';
   }
 
-  private slotOf(member: string): number {
-    if (this.index !== null) return this.index.find(member);
-    return this.items.indexOf(member);
-  }
-
   has(member: string): boolean {
     return this.index !== null ? this.index.find(member) >= 0 : this.items.includes(member);
   }
 
   /** Adds member; returns true when it is new. */
   add(member: string): boolean {
-    if (this.has(member)) return false;
+    if (this.index !== null) {
+      if (this.index.insert(member, this.items.length) >= 0) return false;
+    } else if (this.items.includes(member)) {
+      return false;
+    } else if (this.items.length === SMALL) {
+      this.index = new StringIndex(this.items);
+      for (let i = 0; i < SMALL; i++) this.index.insert(this.items[i], i);
+      this.index.insert(member, SMALL);
+    }
     if (this.intset) {
       if (parseInt64(member) === null) this.intset = false;
       else this.sorted = null;
-    }
-    if (this.index !== null) {
-      this.index.add(member, this.items.length);
-    } else if (this.items.length === SMALL) {
-      this.index = new StringIndex(this.items);
-      for (let i = 0; i < SMALL; i++) this.index.add(this.items[i], i);
-      this.index.add(member, SMALL);
     }
     this.items.push(member);
     if (this.intset && this.items.length > limits.setMaxIntsetEntries) this.intset = false;
@@ -86,10 +82,9 @@ export class SetValue implements Collection {
 
   /** Removes member; returns whether it was there. */
   delete(member: string): boolean {
-    const i = this.slotOf(member);
-    if (i < 0) return false;
     const index = this.index;
-    if (index !== null) index.remove(member);
+    const i = index !== null ? index.remove(member) : this.items.indexOf(member);
+    if (i < 0) return false;
     const last = this.items.length - 1;
     if (i !== last) {
       const m = this.items[last];

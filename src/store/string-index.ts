@@ -17,7 +17,7 @@
  * with PairTable.
  *
  *   const keys = ['a']; const ix = new StringIndex(keys);
- *   ix.add('a', 0); ix.find('a');   // 0
+ *   ix.insert('a', 0); ix.find('a');   // 0
  */
 import { hashString, putBucket, rebuildBuckets, removeBucket } from './buckets';
 
@@ -47,44 +47,51 @@ export class StringIndex {
 
   /** The slot of key, or -1. */
   find(key: string): number {
+    const b = this.probe(key, hashString(key));
+    return b < 0 ? -1 : this.table[2 * b + 1] - 1;
+  }
+
+  /**
+   * Adds key at slot unless it is present: returns the slot it already has
+   * (nothing changes), or -1 when it was added. One hash and one probe for a
+   * lookup-then-insert.
+   */
+  insert(key: string, slot: number): number {
     const h = hashString(key);
+    const b = this.probe(key, h);
+    if (b >= 0) return this.table[2 * b + 1] - 1;
+    if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
+    putBucket(this.table, this.mask, h, slot);
+    this.count++;
+    return -1;
+  }
+
+  /** Points key, which must be present, at another slot (IndexedMap moves its last entry into a freed slot). */
+  move(key: string, slot: number): void {
+    const b = this.probe(key, hashString(key));
+    if (b < 0) throw new Error('StringIndex: key not present');
+    this.table[2 * b + 1] = slot + 1;
+  }
+
+  /** Removes key; returns the slot it had, or -1 when absent. */
+  remove(key: string): number {
+    const b = this.probe(key, hashString(key));
+    if (b < 0) return -1;
+    const slot = this.table[2 * b + 1] - 1;
+    removeBucket(this.table, this.mask, b);
+    this.count--;
+    const buckets = this.mask + 1;
+    if (buckets > MIN_BUCKETS && 8 * this.count < buckets) this.resize(buckets / 2);
+    return slot;
+  }
+
+  /** The bucket holding key (hash h), or -1. */
+  private probe(key: string, h: number): number {
     const t = this.table;
     const mask = this.mask;
     for (let b = h & mask; ; b = (b + 1) & mask) {
       const s = t[2 * b + 1];
       if (s === 0) return -1;
-      if (t[2 * b] === h && this.keys[s - 1] === key) return s - 1;
-    }
-  }
-
-  /** Adds key, which must be absent, at slot. */
-  add(key: string, slot: number): void {
-    if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
-    putBucket(this.table, this.mask, hashString(key), slot);
-    this.count++;
-  }
-
-  /** Points key, which must be present, at another slot (IndexedMap moves its last entry into a freed slot). */
-  move(key: string, slot: number): void {
-    this.table[2 * this.bucketOf(key) + 1] = slot + 1;
-  }
-
-  /** Removes key, which must be present. */
-  remove(key: string): void {
-    removeBucket(this.table, this.mask, this.bucketOf(key));
-    this.count--;
-    const buckets = this.mask + 1;
-    if (buckets > MIN_BUCKETS && 8 * this.count < buckets) this.resize(buckets / 2);
-  }
-
-  /** The bucket holding key, which must be present. */
-  private bucketOf(key: string): number {
-    const h = hashString(key);
-    const t = this.table;
-    const mask = this.mask;
-    for (let b = h & mask; ; b = (b + 1) & mask) {
-      const s = t[2 * b + 1];
-      if (s === 0) throw new Error('StringIndex: key not present');
       if (t[2 * b] === h && this.keys[s - 1] === key) return b;
     }
   }

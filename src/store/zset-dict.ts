@@ -42,7 +42,7 @@ export class ZDict {
 
   /** Adds member, which must be absent. */
   add(member: string, score: number): void {
-    this.index.add(member, this.members.length);
+    this.index.insert(member, this.members.length);
     this.members.push(member);
     this.scores.push(score);
   }
@@ -53,9 +53,8 @@ export class ZDict {
   }
 
   delete(member: string): boolean {
-    const i = this.index.find(member);
+    const i = this.index.remove(member);
     if (i < 0) return false;
-    this.index.remove(member);
     const last = this.members.length - 1;
     if (i !== last) {
       const lm = this.members[last];

@@ -88,6 +88,35 @@ describe('PairTable', () => {
     check(t, model);
   });
 
+  test('updated values (kept beside the entries) follow their field through inserts, deletes and moves', () => {
+    const t = new PairTable();
+    const model = new Map<string, string>();
+    const set = (f: string, v: string): void => {
+      expect(t.set(f, v)).toBe(!model.has(f));
+      model.set(f, v);
+    };
+    const del = (f: string): void => {
+      expect(t.delete(f)).toBe(model.delete(f));
+    };
+    for (let i = 0; i < 20; i++) set('f' + i, 'first' + i);
+    for (let i = 0; i < 20; i++) set('f' + i, 'second' + i); // the first updates
+    for (let i = 20; i < 41; i++) set('f' + i, 'first' + i); // inserts after them
+    del('f40'); // the last slot, never updated
+    set('f39', 'second39');
+    set('f38', '');
+    del('f39'); // the last slot, updated
+    del('f0'); // f38 (updated to '') moves into slot 0
+    del('f37'); // the last slot, never updated
+    for (let i = 1; i < 10; i++) del('f' + i);
+    for (let i = 40; i < 45; i++) set('f' + i, 'first' + i);
+    set('f40', 'second40');
+    check(t, model);
+    const c = t.clone();
+    set('f40', 'third40');
+    expect(c.get('f40')).toBe('second40');
+    check(t, model);
+  });
+
   test('clone is independent of the original', () => {
     const t = new PairTable();
     for (let i = 0; i < 100; i++) t.set('f' + i, 'v' + i);

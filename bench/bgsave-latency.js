@@ -29,7 +29,8 @@
  *
  * Stalls: for kevy the worst event-loop delay inside the server process
  * (perf_hooks.monitorEventLoopDelay, the embedded server runs in a child
- * with the probe); for Redis the fork time (INFO latest_fork_usec).
+ * with the probe, with kevy-server's young-generation cap applied); for
+ * Redis the fork time (INFO latest_fork_usec).
  * Writes bench/bgsave-latency-results.json.
  */
 'use strict';
@@ -46,6 +47,9 @@ const { monitorEventLoopDelay } = require('node:perf_hooks');
 if (process.argv[2] === '--serve') {
   const [port, dir, dist] = process.argv.slice(3);
   const { startServer } = require(path.join(dist, 'index.js'));
+  // The young-generation cap kevy-server applies to itself (not to an embedded server): measure kevy as it runs.
+  const youngGen = path.join(dist, 'server', 'young-gen.js');
+  if (fs.existsSync(youngGen)) require(youngGen).capYoungGeneration();
   const h = monitorEventLoopDelay({ resolution: 1 });
   startServer({ port: Number(port), bind: '127.0.0.1', dir, config: { save: '', appendonly: 'no' }, loglevel: 'warning' }).then(() => {
     h.enable();

@@ -237,6 +237,48 @@ test('debug: help, sleep, set-active-expire, errors', async () => {
   expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
 });
 
+test('debug populate: keys, prefix, value size, existing keys kept, not propagated, errors', async () => {
+  const long = 'p'.repeat(130);
+  await d.run([
+    ['FLUSHALL'],
+    ['SET', 'key:3', 'mine'],
+    ['DEBUG', 'POPULATE', '10'],
+    ['DBSIZE'],
+    ['GET', 'key:0'],
+    ['GET', 'key:3'],
+    ['GET', 'key:9'],
+    ['EXISTS', 'key:10'],
+    ['DEBUG', 'POPULATE', '5', 'p'],
+    ['GET', 'p:4'],
+    ['DEBUG', 'POPULATE', '3', 's', '12'],
+    ['GET', 's:2'],
+    ['DEBUG', 'POPULATE', '3', 't', '4'],
+    ['GET', 't:1'],
+    ['DEBUG', 'POPULATE', '3', 'u', '0'],
+    ['GET', 'u:1'],
+    ['DEBUG', 'POPULATE', '2', 'n\x00ul'],
+    ['GET', 'n:1'],
+    ['DEBUG', 'POPULATE', '12', long],
+    ['EXISTS', 'p'.repeat(127)],
+    ['DBSIZE'],
+    ['DEBUG', 'POPULATE', '0'],
+    ['DEBUG', 'POPULATE', '-1'],
+    ['DEBUG', 'POPULATE', 'abc'],
+    ['DEBUG', 'POPULATE', '1.5'],
+    ['DEBUG', 'POPULATE', '2', 'v', '-3'],
+    ['DEBUG', 'POPULATE', '2', 'v', 'x'],
+    ['DEBUG', 'POPULATE'],
+    ['DEBUG', 'POPULATE', '1', 'a', '1', 'extra'],
+    ['DBSIZE'],
+  ]);
+  // DEBUG POPULATE does not count as a change (no dirty, nothing propagated).
+  const [a, b] = await d.connect();
+  const dirty = (r: string) => /rdb_changes_since_last_save:(\d+)/.exec(r)![1];
+  const before = [dirty(await a.send(['INFO', 'persistence'])), dirty(await b.send(['INFO', 'persistence']))];
+  await d.run([['DEBUG', 'POPULATE', '50', 'q']]);
+  expect([dirty(await a.send(['INFO', 'persistence'])), dirty(await b.send(['INFO', 'persistence']))]).toEqual(before);
+});
+
 test('debug set-active-expire 0 keeps expired keys until accessed', async () => {
   // 100 ms, not 1: with 1 ms a millisecond passing between computing and
   // checking the time deletes the key at once (in Redis too, only rarer).

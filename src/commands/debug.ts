@@ -171,6 +171,8 @@ function debugCommand(c: Client, argv: string[]): void {
     c.ok();
   } else if (sub === 'reload') {
     debugReloadCommand(c, argv);
+  } else if (sub === 'populate' && argv.length >= 3 && argv.length <= 5) {
+    debugPopulate(c, argv);
   } else if (sub === 'object' && argv.length === 3) {
     // Redis looks the key up without expiring it.
     const v = c.db.data.get(argv[2]);
@@ -179,6 +181,54 @@ function debugCommand(c: Client, argv: string[]): void {
   } else {
     c.error(E.subcommandSyntax(argv[1], 'debug'));
   }
+}
+
+// ---- DEBUG POPULATE -----------------------------------------------------
+
+/** getPositiveLongFromObjectOrReply: a non-negative int64, or null after replying its one error (also for a non-integer). */
+function positiveLong(c: Client, s: string): number | null {
+  const n = parseInt64(s);
+  if (n !== null && n >= 0) return n;
+  c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
+  return null;
+}
+
+/** More keys than any heap here holds: Redis's dictTryExpand fails on such counts too. */
+const POPULATE_MAX = 2 ** 32;
+
+/**
+ * DEBUG POPULATE count [prefix] [size]: string keys prefix:0 .. prefix:count-1
+ * (a key already there is left alone) with values "value:N", NUL-padded or
+ * cut to `size` bytes when size is given. As in Redis the keys are not
+ * propagated (no AOF, no dirty count), and a key name is cut at 127 bytes,
+ * the prefix at its first NUL (snprintf into a 128-byte buffer).
+ */
+function debugPopulate(c: Client, argv: string[]): void {
+  const keys = positiveLong(c, argv[2]);
+  if (keys === null) return;
+  if (keys > POPULATE_MAX) {
+    c.error('ERR OOM in dictTryExpand');
+    return;
+  }
+  let size = 0;
+  if (argv.length === 5) {
+    const n = positiveLong(c, argv[4]);
+    if (n === null) return;
+    size = n;
+  }
+  let prefix = argv.length === 3 ? 'key' : argv[3];
+  const nul = prefix.indexOf('\x00');
+  if (nul >= 0) prefix = prefix.slice(0, nul);
+  const db = c.db;
+  for (let j = 0; j < keys; j++) {
+    let key = prefix + ':' + j;
+    if (key.length > 127) key = key.slice(0, 127);
+    if (db.getForWrite(key) !== undefined) continue;
+    let value = 'value:' + j;
+    if (size !== 0) value = size <= value.length ? value.slice(0, size) : value + '\x00'.repeat(size - value.length);
+    db.set(key, value);
+  }
+  c.ok();
 }
 
 // ---- DEBUG OBJECT -------------------------------------------------------

@@ -15,6 +15,7 @@ import * as E from '../errors';
 import type { Client } from '../server/client';
 import type { Value } from '../store/types';
 import { parseInt64, strtod } from '../util/numbers';
+import { parsePositiveLong } from './lookup';
 import { debugReloadCommand } from './persistence';
 import { stringEncodingOf } from './strings-common';
 import type { Handler } from './table';
@@ -185,14 +186,6 @@ function debugCommand(c: Client, argv: string[]): void {
 
 // ---- DEBUG POPULATE -----------------------------------------------------
 
-/** getPositiveLongFromObjectOrReply: a non-negative int64, or null after replying its one error (also for a non-integer). */
-function positiveLong(c: Client, s: string): number | null {
-  const n = parseInt64(s);
-  if (n !== null && n >= 0) return n;
-  c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
-  return null;
-}
-
 /** More keys than any heap here holds: Redis's dictTryExpand fails on such counts too. */
 const POPULATE_MAX = 2 ** 32;
 
@@ -204,7 +197,7 @@ const POPULATE_MAX = 2 ** 32;
  * the prefix at its first NUL (snprintf into a 128-byte buffer).
  */
 function debugPopulate(c: Client, argv: string[]): void {
-  const keys = positiveLong(c, argv[2]);
+  const keys = parsePositiveLong(c, argv[2]);
   if (keys === null) return;
   if (keys > POPULATE_MAX) {
     c.error('ERR OOM in dictTryExpand');
@@ -212,7 +205,7 @@ function debugPopulate(c: Client, argv: string[]): void {
   }
   let size = 0;
   if (argv.length === 5) {
-    const n = positiveLong(c, argv[4]);
+    const n = parsePositiveLong(c, argv[4]);
     if (n === null) return;
     size = n;
   }

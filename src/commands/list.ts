@@ -16,7 +16,7 @@ import { parseInt64 } from '../util/numbers';
 import { commands as blockingCommands } from './list-blocking';
 import { moveElement, parseWhere, popMany, popOne, popRangeWithKey, pushValues, type Where } from './list-ops';
 import type { Handler } from './table';
-import { lookupTyped, parseMpopArgs, parsePopCount } from './lookup';
+import { lookupTyped, parseMpopArgs, parsePositiveLong } from './lookup';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -69,7 +69,7 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
   const hasCount = argv.length === 3;
   let count = 0;
   if (hasCount) {
-    const n = parsePopCount(c, argv[2]);
+    const n = parsePositiveLong(c, argv[2]);
     if (n === null) return;
     count = n;
   }
@@ -167,19 +167,12 @@ function lposCommand(c: Client, argv: string[]): void {
       }
       rank = n;
     } else if (opt === 'COUNT' && more) {
-      // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
-      const n = parseInt64(argv[++j]);
-      if (n === null || n < 0) {
-        c.error(E.LPOS_COUNT_NEGATIVE);
-        return;
-      }
+      const n = parsePositiveLong(c, argv[++j], E.LPOS_COUNT_NEGATIVE);
+      if (n === null) return;
       count = n;
     } else if (opt === 'MAXLEN' && more) {
-      const n = parseInt64(argv[++j]);
-      if (n === null || n < 0) {
-        c.error(E.LPOS_MAXLEN_NEGATIVE);
-        return;
-      }
+      const n = parsePositiveLong(c, argv[++j], E.LPOS_MAXLEN_NEGATIVE);
+      if (n === null) return;
       maxlen = n;
     } else {
       c.error(E.SYNTAX);

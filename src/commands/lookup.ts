@@ -77,13 +77,15 @@ export function removeMembers(c: Client, argv: string[], type: 'hash' | 'set' | 
 }
 
 /**
- * The count of LPOP/RPOP/SPOP/ZPOPMIN/ZPOPMAX (getPositiveLongFromObjectOrReply:
- * one message for "not a number" and "negative"); null after replying.
+ * getPositiveLongFromObjectOrReply: a non-negative int64 (the count of
+ * LPOP/SPOP/ZPOPMIN..., LPOS's COUNT and MAXLEN, *INTERCARD's LIMIT, DEBUG
+ * POPULATE's count), else null after replying `error`: one message for "not
+ * a number" and "negative".
  */
-export function parsePopCount(c: Client, arg: string): number | null {
+export function parsePositiveLong(c: Client, arg: string, error: string = E.VALUE_OUT_OF_RANGE_POSITIVE): number | null {
   const n = parseInt64(arg);
   if (n === null || n < 0) {
-    c.error(E.VALUE_OUT_OF_RANGE_POSITIVE);
+    c.error(error);
     return null;
   }
   return n;

@@ -18,7 +18,7 @@ import { parseBigInt64, parseInt64 } from '../util/numbers';
 import { distinctRandomIndexes } from '../util/random';
 import { parseScanCursor, parseScanOptions, replyEmptyScan } from './scan';
 import type { Handler } from './table';
-import { lookupTyped, parsePopCount, removeMembers } from './lookup';
+import { lookupTyped, parsePositiveLong, removeMembers } from './lookup';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -206,7 +206,7 @@ function spopCommand(c: Client, argv: string[]): void {
     c.bulk(m);
     return;
   }
-  const l = parsePopCount(c, argv[2]);
+  const l = parsePositiveLong(c, argv[2]);
   if (l === null) return;
   const s = lookupTyped(c, key, 'set');
   if (s === null) return;
@@ -312,11 +312,8 @@ function sintercardCommand(c: Client, argv: string[]): void {
   for (let j = 2 + numkeys; j < argv.length; j++) {
     if (argv[j].toLowerCase() === 'limit' && j + 1 < argv.length) {
       j++;
-      const l = parseInt64(argv[j]);
-      if (l === null || l < 0) {
-        c.error(E.LIMIT_NEGATIVE);
-        return;
-      }
+      const l = parsePositiveLong(c, argv[j], E.LIMIT_NEGATIVE);
+      if (l === null) return;
       limit = l;
     } else {
       c.error(E.SYNTAX);

@@ -20,7 +20,7 @@ import type { Database } from '../store/database';
 import type { Handler } from './table';
 import type { ZSetValue } from '../store/zset';
 import { zsetAt } from './zset-common';
-import { lookupTyped, parseMpopArgs, parsePopCount } from './lookup';
+import { lookupTyped, parseMpopArgs, parsePositiveLong } from './lookup';
 
 /**
  * Pops up to `count` elements (count -1: one, the plain form) from the
@@ -68,7 +68,7 @@ function zpopGeneric(c: Client, argv: string[], min: boolean): void {
   }
   let count = -1;
   if (argv.length === 3) {
-    const n = parsePopCount(c, argv[2]);
+    const n = parsePositiveLong(c, argv[2]);
     if (n === null) return;
     count = n;
   }

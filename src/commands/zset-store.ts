@@ -20,6 +20,7 @@ import { ZSetValue } from '../store/zset';
 import { parseDouble, parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
 import { replyScored, replyScoredLen } from './zset-common';
+import { parsePositiveLong } from './lookup';
 
 const UNION = 0;
 const INTER = 1;
@@ -125,11 +126,8 @@ function zsetOpGeneric(c: Client, argv: string[], numkeysAt: number, dst: string
       withScores = true;
       j++;
     } else if (cardOnly && remaining >= 2 && opt === 'limit') {
-      const l = parseInt64(argv[j + 1]);
-      if (l === null || l < 0) {
-        c.error(E.LIMIT_NEGATIVE);
-        return;
-      }
+      const l = parsePositiveLong(c, argv[j + 1], E.LIMIT_NEGATIVE);
+      if (l === null) return;
       limit = l;
       j += 2;
     } else {

@@ -93,6 +93,40 @@ describe('HeldClients', () => {
     expect(h.gathering()).toBe(false);
   });
 
+  test('the gathering deadline follows how long the released clients took to come back (twice that, at most 2 ms)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const h = new HeldClients(() => {});
+    const cs = [fake(1), fake(2)];
+    let need = 1;
+    for (const c of cs) h.hold(asClient(c), need);
+    // Without history the deadline is half the fsync time: 0.5 ms here.
+    h.gatherAfter(h.release(need), 1);
+    h.hold(asClient(cs[0]), ++need);
+    vi.advanceTimersByTime(1);
+    expect(h.gathering()).toBe(false);
+    h.hold(asClient(cs[1]), need);
+    // Clients that come back 1 ms after each release, all of them every time.
+    for (let i = 0; i < 30; i++) {
+      h.gatherAfter(h.release(need), 1);
+      vi.advanceTimersByTime(1);
+      need++;
+      for (const c of cs) h.hold(asClient(c), need);
+      expect(h.gathering()).toBe(false);
+    }
+    // Now a gathering waits ~2 ms: one client back after 1 ms is not enough yet.
+    h.gatherAfter(h.release(need), 1);
+    h.hold(asClient(cs[0]), ++need);
+    vi.advanceTimersByTime(1);
+    expect(h.gathering()).toBe(true);
+    vi.advanceTimersByTime(1.5);
+    expect(h.gathering()).toBe(false);
+    // A gathering that timed out taught nothing: the next one waits as long.
+    h.hold(asClient(cs[1]), need);
+    h.gatherAfter(h.release(need), 1);
+    vi.advanceTimersByTime(1.5);
+    expect(h.gathering()).toBe(true);
+  });
+
   test('stop ends a gathering and its timer', () => {
     vi.useFakeTimers();
     let woken = 0;

@@ -92,19 +92,24 @@ const CLOCK_EVERY = 16;
 /**
  * Slice lengths (ms) of slice(). A command that arrives while a slice runs
  * waits for its end, so the slice length is the latency a save adds to every
- * client. A slice lasts as long as the loop spent on everything else since
- * the previous one (the walk gets half of a busy loop), within these bounds:
- * the minimum bounds the cost of the loop's turns, the maximum bounds the
- * wait. When no command ran for IDLE_AFTER_MS nobody waits, and a slice is
- * IDLE_SLICE_MS: an idle server's BGSAVE of 1,000,000 keys takes as long as
- * with the 0.2-1 ms slices used before (350-420 ms), where 0.05-0.1 ms
- * slices alone took 400 ms against 330. GET p99 from another client during a
- * BGSAVE of 1,000,000 keys under 50,000 SET/s (node bench/bgsave-latency.js
- * --base <0.2-1 ms build>, same run, noisy machine): 6.40 -> 1.96 ms, and
- * during BGREWRITEAOF 2.91 -> 0.89 ms (0.02-0.1 ms slices: 3.38 -> 1.05 and
- * 1.82 -> 0.80 in another run).
+ * client. A slice lasts a quarter of the time the loop spent on everything
+ * else since the previous one (a busy loop gives the walk a fifth of its
+ * time, and the backlog of commands after a GC pause drains sooner), within
+ * these bounds: the minimum bounds the cost of the loop's turns, the maximum
+ * bounds the wait. When no command ran for IDLE_AFTER_MS nobody waits, and
+ * a slice is IDLE_SLICE_MS: an idle server's BGSAVE of 1,000,000 keys takes
+ * as long as with the 0.2-1 ms slices used before (350-420 ms), where
+ * 0.05-0.1 ms slices alone took 400 ms against 330.
+ * GET p99 from another client during a BGSAVE of 1,000,000 keys under
+ * 50,000 SET/s (node bench/bgsave-latency.js, builds side by side):
+ *   slices                  BGSAVE p99   BGREWRITEAOF p99   BGSAVE time
+ *   away, 0.2-1 ms          3.1-6.4 ms   1.8-2.9 ms          550-790 ms
+ *   away, 0.05-0.1 ms       1.5-2.1 ms   0.9-1.4 ms          460-570 ms
+ *   away/4, 0.05-0.1 ms     1.2-1.4 ms   0.9-1.0 ms          470-540 ms
+ *   away/4, 0.02-0.1 ms     0.7-1.1 ms   0.6 ms              650-660 ms
+ * (Redis in the same runs: 0.26-0.29 ms, 0.24-0.33 ms, 670-900 ms.)
  */
-export const MIN_SLICE_MS = 0.05;
+export const MIN_SLICE_MS = 0.02;
 export const MAX_SLICE_MS = 0.1;
 export const IDLE_SLICE_MS = 1;
 const IDLE_AFTER_MS = 10;
@@ -182,9 +187,9 @@ export class PointInTimeView {
   }
 
   /**
-   * One event-loop turn's walk: step() for as long as the loop spent
-   * elsewhere since the previous slice, within [MIN_SLICE_MS, MAX_SLICE_MS],
-   * or IDLE_SLICE_MS when no command ran for IDLE_AFTER_MS.
+   * One event-loop turn's walk: step() for a quarter of the time the loop
+   * spent elsewhere since the previous slice, within [MIN_SLICE_MS,
+   * MAX_SLICE_MS], or IDLE_SLICE_MS when no command ran for IDLE_AFTER_MS.
    * True when every key was emitted.
    */
   slice(): boolean {
@@ -198,7 +203,7 @@ export class PointInTimeView {
       this.lastBusy = now;
     }
     const idle = now - this.lastBusy > IDLE_AFTER_MS;
-    const done = this.step(idle ? IDLE_SLICE_MS : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, away)));
+    const done = this.step(idle ? IDLE_SLICE_MS : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, away / 4)));
     this.lastSliceEnd = performance.now();
     return done;
   }

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -314,12 +315,8 @@ test('BITFIELD on random fields agrees with Redis', async () => {
 });
 
 test('bit writes are counted and propagated as sent', async () => {
-  const srv = d.kevy.server;
-  const log: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => log.push(...cmds);
-  srv.onPropagate.push(listener);
   const [, k] = await d.clients(2);
-  try {
+  const log = await propagated(d.kevy.server, async () => {
     await k.send(['SETBIT', 'b', '3', '1']);
     await k.send(['SETBIT', 'b', '3', '1']); // unchanged: not propagated
     await k.send(['BITFIELD', 'b', 'SET', 'u8', '0', '1']);
@@ -327,13 +324,11 @@ test('bit writes are counted and propagated as sent', async () => {
     await k.send(['BITOP', 'NOT', 'c', 'b']);
     await k.send(['BITOP', 'AND', 'c', 'nokey']); // deletes c
     await k.send(['BITOP', 'AND', 'c', 'nokey']); // nothing to delete
-    expect(log).toEqual([
-      ['SETBIT', 'b', '3', '1'],
-      ['BITFIELD', 'b', 'SET', 'u8', '0', '1'],
-      ['BITOP', 'NOT', 'c', 'b'],
-      ['BITOP', 'AND', 'c', 'nokey'],
-    ]);
-  } finally {
-    srv.onPropagate.splice(srv.onPropagate.indexOf(listener), 1);
-  }
+  });
+  expect(log).toEqual([
+    ['SETBIT', 'b', '3', '1'],
+    ['BITFIELD', 'b', 'SET', 'u8', '0', '1'],
+    ['BITOP', 'NOT', 'c', 'b'],
+    ['BITOP', 'AND', 'c', 'nokey'],
+  ]);
 });

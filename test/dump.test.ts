@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
+import { propagated } from './helpers/servers';
 import { crc64Bytes, crc64Init, crc64Update } from '../src/persistence/crc64';
 
 const d = differential();
@@ -17,18 +18,6 @@ function withFooter(body: string, version = 10): string {
   return Buffer.concat([b, crc64Bytes(crc64Update(crc64Init(), b))]).toString('latin1');
 }
 
-async function propagated(fn: () => Promise<void>): Promise<string[][]> {
-  const srv = d.kevy.server;
-  const log: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => log.push(...cmds);
-  srv.onPropagate.push(listener);
-  try {
-    await fn();
-  } finally {
-    srv.onPropagate.splice(srv.onPropagate.indexOf(listener), 1);
-  }
-  return log;
-}
 
 const randomBytes = Array.from({ length: 300 }, (_, i) => String.fromCharCode((i * 7919 + 13) % 256)).join('');
 
@@ -269,7 +258,7 @@ test('RESTORE propagates the absolute TTL, DUMP is read-only (kevy)', async () =
   await k.send(['SET', 'a', 'v']);
   const p = bulk(await k.send(['DUMP', 'a']));
   const before = Date.now();
-  const log = await propagated(async () => {
+  const log = await propagated(d.kevy.server, async () => {
     await k.send(['DUMP', 'a']);
     await k.send(['RESTORE', 'b', '0', p]);
     await k.send(['RESTORE', 'c', '5000', p]);

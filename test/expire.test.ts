@@ -1,5 +1,6 @@
 import { beforeEach, expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -19,18 +20,6 @@ function int(reply: string): number {
 }
 
 /** Records what kevy propagates while fn runs. */
-async function propagated(fn: () => Promise<void>): Promise<string[][]> {
-  const srv = d.kevy.server;
-  const log: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => log.push(...cmds);
-  srv.onPropagate.push(listener);
-  try {
-    await fn();
-  } finally {
-    srv.onPropagate.splice(srv.onPropagate.indexOf(listener), 1);
-  }
-  return log;
-}
 
 async function kevySend(cmd: Cmd): Promise<string> {
   return (await d.clients(2))[1].send(cmd);
@@ -162,7 +151,7 @@ test('propagation: relative and absolute times become PEXPIREAT; past times beco
   await k.send(['SET', 'a', '1']);
   let before = 0;
   let after = 0;
-  const log = await propagated(async () => {
+  const log = await propagated(d.kevy.server, async () => {
     before = Date.now();
     await k.send(['EXPIRE', 'a', '100']);
     await k.send(['pexpire', 'a', '200000', 'gt']);
@@ -199,7 +188,7 @@ test('propagation: relative and absolute times become PEXPIREAT; past times beco
 test('propagation keeps exact 64-bit times', async () => {
   const [, k] = await d.clients(2);
   await k.send(['SET', 'a', '1']);
-  const log = await propagated(async () => {
+  const log = await propagated(d.kevy.server, async () => {
     await k.send(['EXPIREAT', 'a', '9223372036854775']);
   });
   expect(log).toEqual([['PEXPIREAT', 'a', '9223372036854775000']]);
@@ -216,7 +205,7 @@ test('a lazily expired key is propagated as DEL', async () => {
     await k.send(['PEXPIRE', 'a', '10']);
     await sleep(30);
     expect(db.data.has('a')).toBe(true);
-    const log = await propagated(async () => {
+    const log = await propagated(d.kevy.server, async () => {
       expect(await k.send(['GET', 'a'])).toBe('$-1\r\n');
     });
     expect(log).toEqual([['DEL', 'a']]);
@@ -255,7 +244,7 @@ test('inside MULTI/EXEC, EXPIRE is propagated as PEXPIREAT', async () => {
   const [, k] = await d.clients(2);
   await k.send(['SET', 'a', '1']);
   await k.send(['SET', 'b', '1']);
-  const log = await propagated(async () => {
+  const log = await propagated(d.kevy.server, async () => {
     await k.send(['MULTI']);
     await k.send(['EXPIRE', 'a', '100']);
     await k.send(['EXPIRE', 'b', '-1']);

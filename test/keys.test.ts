@@ -2,6 +2,7 @@ import { beforeEach, expect, test } from 'vitest';
 import { CommandTable } from '../src/commands/table';
 import { families } from '../src/commands';
 import { differential, type Cmd } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -303,11 +304,8 @@ test('MOVE', async () => {
 
 test('write commands bump dirty only when they change something; propagation', async () => {
   const srv = d.kevy.server;
-  const log: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => log.push(...cmds);
-  srv.onPropagate.push(listener);
-  try {
-    const [, k] = await d.clients(2);
+  const [, k] = await d.clients(2);
+  const log = await propagated(srv, async () => {
     await k.send(['SET', 'a', '1']);
     const dirty0 = srv.dirty;
     await k.send(['DEL', 'nosuch']);
@@ -319,10 +317,8 @@ test('write commands bump dirty only when they change something; propagation', a
     expect(srv.dirty).toBe(dirty0 + 3);
     await k.send(['SET', 'u', '1']);
     await k.send(['UNLINK', 'u']);
-    expect(log.slice(-4)).toEqual([['SET', 'b', '1'], ['DEL', 'a', 'b', 'c'], ['SET', 'u', '1'], ['UNLINK', 'u']]);
-  } finally {
-    srv.onPropagate.splice(srv.onPropagate.indexOf(listener), 1);
-  }
+  });
+  expect(log.slice(-4)).toEqual([['SET', 'b', '1'], ['DEL', 'a', 'b', 'c'], ['SET', 'u', '1'], ['UNLINK', 'u']]);
 });
 
 test('UNLINK of a big value does not stall the loop', async () => {

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -498,13 +499,9 @@ test('LCS on random strings agrees with Redis', async () => {
 });
 
 test('writes are propagated as their effect', async () => {
-  const srv = d.kevy.server;
-  const log: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => log.push(...cmds);
-  srv.onPropagate.push(listener);
   const [, k] = await d.clients(2);
-  try {
-    const now = Date.now();
+  const now = Date.now();
+  const log = await propagated(d.kevy.server, async () => {
     await k.send(['SET', 'a', '1', 'EX', '100', 'NX']);
     await k.send(['SET', 'a', '2', 'XX', 'GET', 'get']);
     await k.send(['SET', 'a', '3', 'KEEPTTL']);
@@ -524,29 +521,27 @@ test('writes are propagated as their effect', async () => {
     await k.send(['INCR', 'n']);
     await k.send(['SETRANGE', 'n', '0', '']); // no-op
     await k.send(['MSETNX', 'x', '1']); // refused
-    const abs = (i: number) => Number(log[i][4]);
-    expect(log[0].slice(0, 4)).toEqual(['SET', 'a', '1', 'PXAT']);
-    expect(abs(0)).toBeGreaterThanOrEqual(now + 100000);
-    expect(abs(0)).toBeLessThan(now + 105000);
-    expect(log[1]).toEqual(['SET', 'a', '2', 'XX']);
-    expect(log[2]).toEqual(['SET', 'a', '3', 'KEEPTTL']);
-    expect(log[3].slice(0, 4)).toEqual(['SET', 'b', 'v', 'PXAT']);
-    expect(abs(3)).toBeGreaterThanOrEqual(now + 10000);
-    expect(log[4].slice(0, 4)).toEqual(['SET', 'b', 'v', 'PXAT']);
-    expect(log[5]).toEqual(['SET', 'c', 'v', 'PXAT', '99999999999999']);
-    expect(log[6].slice(0, 2)).toEqual(['PEXPIREAT', 'c']);
-    expect(Number(log[6][2])).toBeGreaterThanOrEqual(now + 50000);
-    expect(log[7]).toEqual(['PERSIST', 'c']);
-    expect(log[8]).toEqual(['DEL', 'c']);
-    expect(log[9]).toEqual(['SET', 'c', 'w']);
-    expect(log[10]).toEqual(['DEL', 'c']);
-    expect(log[11]).toEqual(['SET', 'f', '1.5', 'KEEPTTL']);
-    expect(log[12]).toEqual(['SET', 'x', 'v', 'NX']);
-    expect(log[13]).toEqual(['INCR', 'n']);
-    expect(log.length).toBe(14);
-  } finally {
-    srv.onPropagate.splice(srv.onPropagate.indexOf(listener), 1);
-  }
+  });
+  const abs = (i: number) => Number(log[i][4]);
+  expect(log[0].slice(0, 4)).toEqual(['SET', 'a', '1', 'PXAT']);
+  expect(abs(0)).toBeGreaterThanOrEqual(now + 100000);
+  expect(abs(0)).toBeLessThan(now + 105000);
+  expect(log[1]).toEqual(['SET', 'a', '2', 'XX']);
+  expect(log[2]).toEqual(['SET', 'a', '3', 'KEEPTTL']);
+  expect(log[3].slice(0, 4)).toEqual(['SET', 'b', 'v', 'PXAT']);
+  expect(abs(3)).toBeGreaterThanOrEqual(now + 10000);
+  expect(log[4].slice(0, 4)).toEqual(['SET', 'b', 'v', 'PXAT']);
+  expect(log[5]).toEqual(['SET', 'c', 'v', 'PXAT', '99999999999999']);
+  expect(log[6].slice(0, 2)).toEqual(['PEXPIREAT', 'c']);
+  expect(Number(log[6][2])).toBeGreaterThanOrEqual(now + 50000);
+  expect(log[7]).toEqual(['PERSIST', 'c']);
+  expect(log[8]).toEqual(['DEL', 'c']);
+  expect(log[9]).toEqual(['SET', 'c', 'w']);
+  expect(log[10]).toEqual(['DEL', 'c']);
+  expect(log[11]).toEqual(['SET', 'f', '1.5', 'KEEPTTL']);
+  expect(log[12]).toEqual(['SET', 'x', 'v', 'NX']);
+  expect(log[13]).toEqual(['INCR', 'n']);
+  expect(log.length).toBe(14);
 });
 
 test('dirty counts changes like Redis', async () => {

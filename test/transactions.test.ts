@@ -3,6 +3,7 @@
  */
 import { expect, test } from 'vitest';
 import { differential } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -102,15 +103,13 @@ test('a watched key that expires aborts EXEC', async () => {
 });
 
 test('the transaction is propagated as one MULTI/EXEC block', async () => {
-  const seen: string[][] = [];
-  const listener = (_db: number, cmds: string[][]) => seen.push(...cmds);
-  d.kevy.server.onPropagate.push(listener);
   const [, k] = await d.clients();
-  await k.send(['MULTI']);
-  await k.send(['SET', 'p', '1']);
-  await k.send(['GET', 'p']);
-  await k.send(['SET', 'q', '2']);
-  await k.send(['EXEC']);
-  d.kevy.server.onPropagate.splice(d.kevy.server.onPropagate.indexOf(listener), 1);
+  const seen = await propagated(d.kevy.server, async () => {
+    await k.send(['MULTI']);
+    await k.send(['SET', 'p', '1']);
+    await k.send(['GET', 'p']);
+    await k.send(['SET', 'q', '2']);
+    await k.send(['EXEC']);
+  });
   expect(seen).toEqual([['MULTI'], ['SET', 'p', '1'], ['SET', 'q', '2'], ['EXEC']]);
 });

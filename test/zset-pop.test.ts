@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { differential, type Cmd, type Open } from './helpers/diff';
+import { propagated } from './helpers/servers';
 
 const d = differential();
 
@@ -157,12 +158,9 @@ describe('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
   });
 
   test('served pops are propagated as ZPOPMIN/ZPOPMAX', async () => {
-    const seen: string[][] = [];
-    const listener = (_db: number, cmds: string[][]) => seen.push(...cmds);
-    d.kevy.server.onPropagate.push(listener);
-    try {
-      const [, k] = await d.connect(); // kevy's side; the harness closes both after the test
-      const [, p] = await d.connect();
+    const [, k] = await d.connect(); // kevy's side; the harness closes both after the test
+    const [, p] = await d.connect();
+    const seen = await propagated(d.kevy.server, async () => {
       await p.send(['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd']);
       await p.send(['ZMPOP', '1', 'z', 'MIN', 'COUNT', '2']);
       await p.send(['BZPOPMAX', 'z', '0']);
@@ -175,18 +173,16 @@ describe('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
       await settle();
       await p.send(['ZADD', 'w', '1', 'y']);
       await blocked2;
-      expect(seen).toEqual([
-        ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'],
-        ['ZPOPMIN', 'z', '2'],
-        ['ZPOPMAX', 'z'],
-        ['ZPOPMAX', 'z', '9'],
-        ['ZADD', 'w', '1', 'x'],
-        ['ZPOPMIN', 'w', '2'],
-        ['ZADD', 'w', '1', 'y'],
-        ['ZPOPMIN', 'w'],
-      ]);
-    } finally {
-      d.kevy.server.onPropagate.splice(d.kevy.server.onPropagate.indexOf(listener), 1);
-    }
+    });
+    expect(seen).toEqual([
+      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'],
+      ['ZPOPMIN', 'z', '2'],
+      ['ZPOPMAX', 'z'],
+      ['ZPOPMAX', 'z', '9'],
+      ['ZADD', 'w', '1', 'x'],
+      ['ZPOPMIN', 'w', '2'],
+      ['ZADD', 'w', '1', 'y'],
+      ['ZPOPMIN', 'w'],
+    ]);
   });
 });

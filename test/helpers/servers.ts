@@ -76,3 +76,18 @@ export async function startKevy(config: Record<string, string> = {}): Promise<Ru
   const srv = await startServer({ port: 0, bind: '127.0.0.1', dir, config: { 'enable-debug-command': 'yes', ...config } });
   return Object.assign(srv, { dir });
 }
+
+/** The commands a server propagates (to the AOF) while fn runs, in order. */
+export async function propagated(server: RunningServer['server'], fn: () => Promise<void>): Promise<string[][]> {
+  const log: string[][] = [];
+  const listener = (_db: number, cmds: string[][]): void => {
+    log.push(...cmds);
+  };
+  server.onPropagate.push(listener);
+  try {
+    await fn();
+  } finally {
+    server.onPropagate.splice(server.onPropagate.indexOf(listener), 1);
+  }
+  return log;
+}

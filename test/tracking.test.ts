@@ -27,6 +27,28 @@ async function unasked(conn: RawClient): Promise<string> {
   return conn.unsolicited.splice(0).join('') || '(none)';
 }
 
+/**
+ * A scenario run on both servers (sameOnBoth) with a client a (its tracking
+ * under test) and another client b: step(c, cmd) records the command, its
+ * reply and what a received unasked after it.
+ */
+async function twoClients(
+  body: (s: { a: RawClient; b: RawClient; out: string[]; step: (c: RawClient, cmd: string[]) => Promise<void> }) => Promise<void>,
+): Promise<void> {
+  const conns = await d.connect(3);
+  const others = await d.connect(2);
+  await sameOnBoth(async (pick) => {
+    const a = pick(conns);
+    const b = pick(others);
+    const out: string[] = [];
+    const step = async (c: RawClient, cmd: string[]): Promise<void> => {
+      out.push(cmd.join(' '), await c.send(cmd), 'a:' + (await unasked(a)));
+    };
+    await body({ a, b, out, step });
+    return out;
+  });
+}
+
 async function clientId(conn: RawClient): Promise<string> {
   return (await conn.send(['CLIENT', 'ID'])).slice(1, -2);
 }
@@ -75,15 +97,7 @@ test('CLIENT TRACKING: redirect to self and to another client, GETREDIR and the 
 });
 
 test('default mode, RESP3: reads remembered, invalidation after the own reply, other clients, MULTI, flush, SWAPDB', async () => {
-  const conns = await d.connect(3);
-  const others = await d.connect(2);
-  await sameOnBoth(async (pick) => {
-    const a = pick(conns);
-    const b = pick(others);
-    const out: string[] = [];
-    const step = async (c: RawClient, cmd: string[]) => {
-      out.push(cmd.join(' '), await c.send(cmd), 'a:' + (await unasked(a)));
-    };
+  await twoClients(async ({ a, b, out, step }) => {
     await step(a, ['CLIENT', 'TRACKING', 'ON']);
     await step(a, ['GET', 'k']);
     await step(b, ['SET', 'k', 'v']);
@@ -118,20 +132,11 @@ test('default mode, RESP3: reads remembered, invalidation after the own reply, o
     await step(a, ['CLIENT', 'TRACKING', 'OFF']);
     await step(a, ['GET', 'n']);
     await step(b, ['INCR', 'n']);
-    return out;
   });
 });
 
 test('NOLOOP, OPTIN and OPTOUT with CLIENT CACHING, a transaction after CACHING YES', async () => {
-  const conns = await d.connect(3);
-  const others = await d.connect(2);
-  await sameOnBoth(async (pick) => {
-    const a = pick(conns);
-    const b = pick(others);
-    const out: string[] = [];
-    const step = async (c: RawClient, cmd: string[]) => {
-      out.push(cmd.join(' '), await c.send(cmd), 'a:' + (await unasked(a)));
-    };
+  await twoClients(async ({ a, b, out, step }) => {
     await step(a, ['CLIENT', 'TRACKING', 'ON', 'NOLOOP']);
     await step(a, ['GET', 'n']);
     await step(a, ['SET', 'n', '1']);
@@ -156,7 +161,6 @@ test('NOLOOP, OPTIN and OPTOUT with CLIENT CACHING, a transaction after CACHING 
     await step(a, ['CLIENT', 'CACHING', 'NO']);
     await step(a, ['GET', 'p2']);
     await step(b, ['MSET', 'p1', '1', 'p2', '2']);
-    return out;
   });
 });
 
@@ -199,15 +203,7 @@ test('RESP2: invalidations on __redis__:invalidate of a subscribed redirect targ
 });
 
 test('BCAST: prefixes, one message per prefix and turn, NOLOOP, flush', async () => {
-  const conns = await d.connect(3);
-  const others = await d.connect(2);
-  await sameOnBoth(async (pick) => {
-    const a = pick(conns);
-    const b = pick(others);
-    const out: string[] = [];
-    const step = async (c: RawClient, cmd: string[]) => {
-      out.push(cmd.join(' '), await c.send(cmd), 'a:' + (await unasked(a)));
-    };
+  await twoClients(async ({ a, b, out, step }) => {
     await step(a, ['CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'x', 'PREFIX', 'y']);
     await step(b, ['MSET', 'y2', '1', 'x1', '1', 'zz', '1', 'x0', '1', 'x1', '2']);
     await step(b, ['DEL', 'x0', 'x1', 'y2', 'zz']);
@@ -226,7 +222,6 @@ test('BCAST: prefixes, one message per prefix and turn, NOLOOP, flush', async ()
     await step(b, ['MSET', 'abc', '1', 'a', '2', 'qq', '3']);
     await step(a, ['CLIENT', 'TRACKING', 'OFF']);
     await step(b, ['SET', 'abc', '2']);
-    return out;
   });
 });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { differential } from './helpers/diff';
 import { RawClient } from './helpers/resp';
-import { freePort, startKevy, waitForPort } from './helpers/servers';
+import { freePort, startKevy, waitForPort, withKevy } from './helpers/servers';
 import type { Server } from '../src/server/server';
 import type { Value } from '../src/store/types';
 import type { HashValue } from '../src/store/hash';
@@ -200,9 +200,7 @@ describe('commands against redis-server', () => {
 
 describe('files', () => {
   test('a SAVEd dump loads into redis-server and into a new kevy with the same data', async () => {
-    const k = await startKevy({ save: '' });
-    const c = await RawClient.connect(k.port);
-    try {
+    await withKevy({ save: '' }, async (k, c) => {
       await fill(c);
       expect(await c.send(['SAVE'])).toBe('+OK\r\n');
       const expected = capture(k.server);
@@ -234,10 +232,7 @@ describe('files', () => {
       const k2 = await startKevy({ dir: k.dir, save: '' });
       expectSameData(capture(k2.server), expected);
       await k2.close();
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   });
 
   test('BGSAVE writes the data as it was when it started, under a concurrent write load', async () => {
@@ -313,9 +308,7 @@ describe('files', () => {
   });
 
   test('INFO while a BGSAVE runs; a second BGSAVE and SAVE are refused; FLUSHALL aborts it', async () => {
-    const k = await startKevy({ save: '' });
-    const c = await RawClient.connect(k.port);
-    try {
+    await withKevy({ save: '' }, async (k, c) => {
       await bigFill(c, 200000);
       const replies = await c.sendMany(Buffer.concat([encodeCmd(['BGSAVE']), encodeCmd(['BGSAVE']), encodeCmd(['SAVE']), encodeCmd(['BGSAVE', 'SCHEDULE']), encodeCmd(['INFO', 'persistence'])]), 5);
       expect(replies.slice(0, 4)).toEqual([
@@ -335,16 +328,11 @@ describe('files', () => {
       expect(fs.existsSync(path.join(k.dir, 'dump.rdb'))).toBe(false);
       await new Promise((r) => setTimeout(r, 50));
       expect(fs.readdirSync(k.dir).filter((f) => f.startsWith('temp-'))).toEqual([]);
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   });
 
   test('FLUSHALL with save points during a BGSAVE saves the empty dataset at once', async () => {
-    const k = await startKevy({ save: '3600 1' });
-    const c = await RawClient.connect(k.port);
-    try {
+    await withKevy({ save: '3600 1' }, async (k, c) => {
       await bigFill(c, 100000);
       expect(await c.send(['SAVE'])).toBe('+OK\r\n');
       expect(await c.send(['BGSAVE'])).toBe('+Background saving started\r\n');
@@ -353,17 +341,12 @@ describe('files', () => {
       const k2 = await startKevy({ dir: k.dir, save: '' });
       expect(k2.server.dbs[0].size).toBe(0);
       await k2.close();
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   });
 
   test('a failing disk: BGSAVE fails, the old dump stays, MISCONF until a save works', async () => {
-    const k = await startKevy({ save: '3600 1' });
-    const c = await RawClient.connect(k.port);
-    const dump = path.join(k.dir, 'dump.rdb');
-    try {
+    await withKevy({ save: '3600 1' }, async (k, c) => {
+      const dump = path.join(k.dir, 'dump.rdb');
       await c.send(['SET', 'old', '1']);
       expect(await c.send(['SAVE'])).toBe('+OK\r\n');
       const before = fs.readFileSync(dump);
@@ -398,17 +381,12 @@ describe('files', () => {
       expect(infoField(info, 'rdb_last_bgsave_status')).toBe('ok');
       expect(await c.send(['SET', 'x', '2'])).toBe('+OK\r\n');
       expect(fs.readFileSync(dump).equals(before)).toBe(false);
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   });
 
   test('the cron saves at a save point and retries a failed BGSAVE after 5 s', async () => {
-    const k = await startKevy({ save: '1 1', hz: '100' });
-    const c = await RawClient.connect(k.port);
-    const st = snapshotState(k.server);
-    try {
+    await withKevy({ save: '1 1', hz: '100' }, async (k, c) => {
+      const st = snapshotState(k.server);
       const tmp = path.join(k.dir, `temp-bg-${process.pid}.rdb`);
       fs.symlinkSync('/dev/full', tmp);
       await c.send(['SET', 'a', '1']);
@@ -421,16 +399,11 @@ describe('files', () => {
       expect(Date.now() - failedAt).toBeGreaterThan(4000);
       expect(fs.existsSync(path.join(k.dir, 'dump.rdb'))).toBe(true);
       expect(k.server.dirty).toBe(0);
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   }, 20000);
 
   test('SHUTDOWN whose final save fails is refused; NOSAVE and FORCE exit; SHUTDOWN SAVE saves', async () => {
-    const k = await startKevy({ save: '3600 1' });
-    const c = await RawClient.connect(k.port);
-    try {
+    await withKevy({ save: '3600 1' }, async (k, c) => {
       await c.send(['SET', 'a', '1']);
       const tmp = path.join(k.dir, `temp-${process.pid}.rdb`);
       fs.symlinkSync('/dev/full', tmp);
@@ -441,10 +414,7 @@ describe('files', () => {
       fs.symlinkSync('/dev/full', tmp);
       expect(await c.send(['SHUTDOWN', 'FORCE'])).toBe('<closed>');
       expect(fs.existsSync(path.join(k.dir, 'dump.rdb'))).toBe(false);
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
     const k2 = await startKevy({ save: '' });
     const c2 = await RawClient.connect(k2.port);
     try {
@@ -470,9 +440,7 @@ describe('files', () => {
   });
 
   test('SHUTDOWN during a BGSAVE aborts it and saves synchronously', async () => {
-    const k = await startKevy({ save: '3600 1' });
-    const c = await RawClient.connect(k.port);
-    try {
+    await withKevy({ save: '3600 1' }, async (k, c) => {
       await bigFill(c, 100000);
       const expected = capture(k.server);
       expect(await c.send(['BGSAVE'])).toBe('+Background saving started\r\n');
@@ -481,10 +449,7 @@ describe('files', () => {
       const k2 = await startKevy({ dir: k.dir, save: '' });
       expectSameData(capture(k2.server), expected);
       await k2.close();
-    } finally {
-      c.close();
-      await k.close();
-    }
+    });
   });
 });
 

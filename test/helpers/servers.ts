@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/index';
+import { RawClient } from './resp';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -90,4 +91,16 @@ export async function propagated(server: RunningServer['server'], fn: () => Prom
     server.onPropagate.splice(server.onPropagate.indexOf(listener), 1);
   }
   return log;
+}
+
+/** Runs fn with an in-process kevy (config as startKevy) and a client connected to it; both are closed after. */
+export async function withKevy(config: Record<string, string>, fn: (k: RunningServer & { dir: string }, c: RawClient) => Promise<void>): Promise<void> {
+  const k = await startKevy(config);
+  const c = await RawClient.connect(k.port);
+  try {
+    await fn(k, c);
+  } finally {
+    c.close();
+    await k.close();
+  }
 }

@@ -23,6 +23,7 @@
  *   npm run bench -- --suite bgsave-latency --keys 1000000    (GET latency and stalls during BGSAVE)
  *   npm run bench -- --suite aof                              (SET with appendfsync always/everysec, writes per fsync)
  *   npm run bench -- --suite startup                          (seconds to the first PONG: 1M-key dump, 1M-command AOF)
+ *   npm run bench -- --suite inproc hset zadd                 (CPU ns per command through parser + dispatcher, no sockets)
  */
 'use strict';
 const { freePort, waitPort, median } = require('./lib');
@@ -118,7 +119,7 @@ function runBenchmark(port, test, pipeline, o) {
 }
 
 
-const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof', 'startup'];
+const SUITES = ['snapshot', 'bgsave-latency', 'memory', 'aof', 'startup', 'inproc'];
 
 /** Issue 7's targets (ratio kevy/redis) by test and pipeline; --ci fails below half of one. */
 const TARGETS = {

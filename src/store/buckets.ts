@@ -1,6 +1,6 @@
 /**
  * The bucket array shared by the open-addressing indexes (StringIndex for
- * IndexedMap and sets, PairTable for big hashes, ZDict): bucket b is
+ * IndexedMap, sorted sets' scores and sets, PairTable for big hashes): bucket b is
  * t[2b] (the key's 32-bit hash) and t[2b + 1] (its slot + 1; 0: empty), in
  * one Int32Array of a power-of-two number of buckets. Linear probing;
  * deletion shifts the following buckets back, without tombstones.

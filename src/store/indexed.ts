@@ -92,6 +92,11 @@ export class IndexedMap<V> {
     return this.valArr[slot];
   }
 
+  /** Replaces the value at a slot from slotOf() (a sorted set's score: one lookup for the read and the write). */
+  setValAt(slot: number, val: V): void {
+    this.valArr[slot] = val;
+  }
+
   /** The keys, in slot order (not to be modified while iterating). */
   keys(): IterableIterator<string> {
     return this.keyArr.values();

@@ -7,7 +7,7 @@
  * Elements are addressed by 0-based rank (from the lowest score): the range
  * finders return ranks, walk() visits from a rank.
  *
- * The map is a ZDict (./zset-dict.ts), addressed by slot, so ZRANDMEMBER
+ * The map is an IndexedMap of scores (./indexed.ts), addressed by slot, so ZRANDMEMBER
  * picks uniformly in O(1), ZSCAN keeps Redis's cursor guarantee on big sets,
  * and ZADD looks a member up once (findSlot, then updateAt or insertNew).
  *
@@ -24,7 +24,7 @@
  */
 import type { Collection } from './types';
 import { limits } from './limits';
-import { ZDict } from './zset-dict';
+import { IndexedMap } from './indexed';
 import { ZTree } from './zset-tree';
 import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './zset-bounds';
 
@@ -36,7 +36,7 @@ export interface ZEntry {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset' as const;
-  readonly dict = new ZDict();
+  readonly dict = new IndexedMap<number>();
   tree = new ZTree();
   /** True while OBJECT ENCODING would say 'listpack'. */
   listpack = true;
@@ -62,7 +62,7 @@ export class ZSetValue implements Collection {
     const scores: number[] = [];
     const members: string[] = [];
     this.tree.forEach((m, s) => {
-      z.dict.add(m, s);
+      z.dict.set(m, s);
       scores.push(s);
       members.push(m);
     });
@@ -83,7 +83,7 @@ export class ZSetValue implements Collection {
    * GT/LT and checked for NaN). Returns true when the member is new.
    */
   add(member: string, score: number): boolean {
-    const slot = this.dict.find(member);
+    const slot = this.dict.slotOf(member);
     if (slot < 0) {
       this.insertNew(member, score);
       return true;
@@ -94,7 +94,7 @@ export class ZSetValue implements Collection {
 
   /** The slot of member in the map (for updateAt), or -1 when absent. */
   findSlot(member: string): number {
-    return this.dict.find(member);
+    return this.dict.slotOf(member);
   }
 
   /** The score at a slot from findSlot. */
@@ -109,7 +109,7 @@ export class ZSetValue implements Collection {
     }
     // A listpack stores scores as text in which -0 reads back as 0.
     if (this.listpack && score === 0) score = 0;
-    this.dict.add(member, score);
+    this.dict.set(member, score);
     this.tree.insert(score, member);
   }
 
@@ -124,7 +124,7 @@ export class ZSetValue implements Collection {
     if (old === score) return;
     if (this.listpack && score === 0) score = 0;
     this.tree.updateScore(old, this.dict.keyAt(slot), score);
-    this.dict.setScoreAt(slot, score);
+    this.dict.setValAt(slot, score);
   }
 
   delete(member: string): boolean {
@@ -234,7 +234,7 @@ export class ZSetValue implements Collection {
     });
     for (const m of negZero) {
       this.tree.updateScore(-0, m, 0);
-      this.dict.setScoreAt(this.dict.find(m), 0);
+      this.dict.setValAt(this.dict.slotOf(m), 0);
     }
   }
 

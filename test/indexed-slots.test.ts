@@ -1,13 +1,14 @@
 /**
- * ZDict (src/store/zset-dict.ts), the member -> score map of sorted sets,
- * against a Map model: adds, deletes and score writes by slot keep every
+ * IndexedMap<number> (src/store/indexed.ts) as the member -> score map of
+ * sorted sets, against a Map model: adds, deletes and score writes by slot
+ * (slotOf + setValAt, ZADD's one lookup) keep every
  * lookup right, and the "scan-downward" invariant holds: a member present
  * during a whole scan, with adds and deletes between the steps, is
  * returned at least once.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ZDict } from '../src/store/zset-dict';
+import { IndexedMap } from '../src/store/indexed';
 
 const member = fc.oneof(fc.nat(300).map((i) => 'm' + i), fc.constantFrom('', '\x00', '\xff', 'a\x00b'));
 const op = fc.oneof(
@@ -16,24 +17,24 @@ const op = fc.oneof(
   fc.record({ t: fc.constant('set' as const), m: member, s: fc.integer() }),
 );
 
-describe('ZDict against a Map', () => {
-  test('add, delete and setScoreAt keep find/get/keyAt/valAt consistent', () => {
+describe('IndexedMap of scores, addressed by slot, against a Map', () => {
+  test('set, delete and setValAt keep slotOf/get/keyAt/valAt consistent', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-        const d = new ZDict();
+        const d = new IndexedMap<number>();
         const model = new Map<string, number>();
         for (const o of ops) {
           if (o.t === 'add') {
             if (model.has(o.m)) continue;
-            d.add(o.m, o.s);
+            expect(d.set(o.m, o.s)).toBe(true);
             model.set(o.m, o.s);
           } else if (o.t === 'del') {
             expect(d.delete(o.m)).toBe(model.delete(o.m));
           } else {
-            const slot = d.find(o.m);
+            const slot = d.slotOf(o.m);
             expect(slot >= 0).toBe(model.has(o.m));
             if (slot >= 0) {
-              d.setScoreAt(slot, o.s);
+              d.setValAt(slot, o.s);
               model.set(o.m, o.s);
             }
           }
@@ -42,7 +43,7 @@ describe('ZDict against a Map', () => {
         for (const [m, s] of model) {
           expect(d.has(m)).toBe(true);
           expect(Object.is(d.get(m), s)).toBe(true);
-          const slot = d.find(m);
+          const slot = d.slotOf(m);
           expect(d.keyAt(slot)).toBe(m);
           expect(Object.is(d.valAt(slot), s)).toBe(true);
         }
@@ -57,8 +58,8 @@ describe('ZDict against a Map', () => {
   test('scan-downward: members present for the whole scan are returned', () => {
     fc.assert(
       fc.property(fc.nat(200), fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 20 }), (n, ops, count) => {
-        const d = new ZDict();
-        for (let i = 0; i < n; i++) d.add('m' + i, i);
+        const d = new IndexedMap<number>();
+        for (let i = 0; i < n; i++) d.set('m' + i, i);
         const initial = new Set<string>();
         for (let i = 0; i < n; i++) initial.add('m' + i);
         const removed = new Set<string>();
@@ -73,7 +74,7 @@ describe('ZDict against a Map', () => {
             if (o.t === 'del') {
               if (d.delete(o.m)) removed.add(o.m);
             } else if (!d.has(o.m)) {
-              d.add(o.m, 0);
+              d.set(o.m, 0);
             }
           }
         } while (cursor !== 0);

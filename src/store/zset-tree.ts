@@ -270,26 +270,12 @@ export class ZTree {
     for (let l = 0; l < this.height; l++) {
       const b = node as Branch;
       // Children before the last one whose separator is below lie wholly below.
-      let lo = 1;
-      let hi = b.n;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (below(b.sepS[mid], b.sepM[mid])) lo = mid + 1;
-        else hi = mid;
-      }
-      const j = lo - 1;
+      const j = countBelow(b.sepS, b.sepM, 1, b.n, below) - 1;
       for (let t = 0; t < j; t++) acc += b.counts[t];
       node = b.kids[j]!;
     }
     const leaf = node as Leaf;
-    let lo = 0;
-    let hi = leaf.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (below(leaf.scores[mid], leaf.members[mid])) lo = mid + 1;
-      else hi = mid;
-    }
-    return acc + lo;
+    return acc + countBelow(leaf.scores, leaf.members, 0, leaf.n, below);
   }
 
   /**
@@ -334,4 +320,14 @@ export class ZTree {
 /** True when (s, m) sorts before (s2, m2). */
 function before(s: number, m: string, s2: number, m2: string): boolean {
   return s < s2 || (s === s2 && m < m2);
+}
+
+/** The first index in [lo, hi) of keys (scores[i], members[i]) for which below() no longer holds (hi if it always does). */
+function countBelow(scores: number[], members: string[], lo: number, hi: number, below: (score: number, member: string) => boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(scores[mid], members[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -21,7 +21,7 @@
  * Writes bench/aof-results.json. Needs `redis-server` and `redis-benchmark`.
  */
 'use strict';
-const { freePort, waitPort, median } = require('./lib');
+const { freePort, waitPort, median, setOptions } = require('./lib');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -30,11 +30,7 @@ const net = require('node:net');
 
 function parseArgs(argv) {
   const o = { policies: 'always,everysec', clients: '1,10,50,200', pipeline: 1, requests: 20000, rounds: 1, datasize: 3, dir: os.tmpdir(), base: null, out: path.join(__dirname, 'aof-results.json') };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   o.policies = String(o.policies).split(',');
   o.clients = String(o.clients).split(',').map(Number);
   o.requests = Number(o.requests);

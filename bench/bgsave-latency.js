@@ -34,7 +34,7 @@
  * Writes bench/bgsave-latency-results.json.
  */
 'use strict';
-const { freePort, waitPort, median } = require('./lib');
+const { freePort, waitPort, median, setOptions } = require('./lib');
 const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -115,11 +115,7 @@ if (process.argv[2] === '--load') {
 
 function parseArgs(argv) {
   const o = { keys: 1000000, rate: 50000, only: '', value: 16, phase: 3000, rounds: 1, base: '', 'node-args': '', log: '' };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   for (const k of ['keys', 'rate', 'value', 'phase', 'rounds']) o[k] = Number(o[k]);
   return o;
 }

@@ -38,4 +38,13 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-module.exports = { freePort, waitPort, median };
+/** Sets o[name] = value for each `--name value` of argv (strings; the caller converts); an unknown name throws. */
+function setOptions(o, argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i].replace(/^--/, '');
+    if (!(k in o)) throw new Error(`unknown option --${k}`);
+    o[k] = argv[++i];
+  }
+}
+
+module.exports = { freePort, waitPort, median, setOptions };

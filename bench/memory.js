@@ -22,7 +22,7 @@
  * parsing the load is not counted). Writes bench/memory-results.json.
  */
 'use strict';
-const { freePort } = require('./lib');
+const { freePort, setOptions } = require('./lib');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -33,11 +33,7 @@ const CASES = ['strings', 'hashes', 'hash', 'list', 'set', 'zset'];
 
 function parseArgs(argv) {
   const o = { cases: CASES.join(','), n: 1000000, out: path.join(__dirname, 'memory-results.json') };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   o.cases = String(o.cases).split(',');
   for (const c of o.cases) if (!CASES.includes(c)) throw new Error(`unknown case ${c} (cases: ${CASES.join(', ')})`);
   o.n = Number(o.n);

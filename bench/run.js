@@ -26,7 +26,7 @@
  *   npm run bench -- --suite inproc hset zadd                 (CPU ns per command through parser + dispatcher, no sockets)
  */
 'use strict';
-const { freePort, waitPort, median } = require('./lib');
+const { freePort, waitPort, median, setOptions } = require('./lib');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -48,11 +48,7 @@ function parseArgs(argv) {
     kevy: null,
     out: path.join(__dirname, 'results.json'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   o.tests = String(o.tests).split(',');
   o.pipeline = String(o.pipeline).split(',').map(Number);
   o.clients = Number(o.clients);

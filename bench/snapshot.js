@@ -13,7 +13,7 @@
  * in Redis) and a few big hashes of 1000 fields, about N elements in all.
  */
 'use strict';
-const { freePort, median } = require('./lib');
+const { freePort, median, setOptions } = require('./lib');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -22,11 +22,7 @@ const path = require('node:path');
 
 function parseArgs(argv) {
   const o = { keys: 1000000, sets: 'strings,mixed', rounds: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   o.keys = Number(o.keys);
   o.rounds = Number(o.rounds);
   o.sets = String(o.sets).split(',');

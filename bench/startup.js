@@ -25,7 +25,7 @@
  * bench/startup-results.json.
  */
 'use strict';
-const { freePort, waitPort, median } = require('./lib');
+const { freePort, waitPort, median, setOptions } = require('./lib');
 const { Conn, fillStrings, fillMixed } = require('./snapshot');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -43,11 +43,7 @@ function parseArgs(argv) {
     data: null,
     out: path.join(__dirname, 'startup-results.json'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i].replace(/^--/, '');
-    if (!(k in o)) throw new Error(`unknown option --${k}`);
-    o[k] = argv[++i];
-  }
+  setOptions(o, argv);
   o.keys = Number(o.keys);
   o.commands = Number(o.commands);
   o.rounds = Number(o.rounds);

@@ -30,6 +30,9 @@ export const AUTH_NOT_CONFIGURED =
 export const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 export const LOADING = 'LOADING Redis is loading the dataset in memory';
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+/** kevy's refusal when V8's heap (not maxmemory) is nearly full (server/memory-guard.ts): Redis's OOM code, the limit named. */
+export const oomHeap = (limitMb: number): string =>
+  `OOM command not allowed when used memory is near the V8 heap limit (${limitMb} MB): free memory, or restart kevy with NODE_OPTIONS=--max-old-space-size=<MB>.`;
 export const MISCONF_RDB =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 export const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';

@@ -17,7 +17,6 @@
  * starting a graceful shutdown (server.shutdown()), exit 0.
  */
 import fs from 'node:fs';
-import v8 from 'node:v8';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Config } from './config';
@@ -25,6 +24,7 @@ import { DIRECTIVES, FILE_ONLY_HELP, type Directive } from './directives';
 import { ConfigFileError, checkLoaded, formatFatal, loadConfigFile, loadConfigText, loadOptions, newLoadState } from './load';
 import { KEVY_VERSION, REDIS_VERSION, Server, StartupError } from '../server/server';
 import { capYoungGeneration } from '../server/young-gen';
+import { heapLimits, keepRunningNearHeapLimit } from '../server/memory-guard';
 
 const VERSION_LINE = `kevy-server v=${KEVY_VERSION} (Redis ${REDIS_VERSION} compatible) node=${process.versions.node}`;
 
@@ -151,6 +151,7 @@ export async function main(argv: string[]): Promise<void> {
 /** Starts the server and owns the process until it exits. */
 async function run(config: Config, inv: Invocation): Promise<void> {
   capYoungGeneration();
+  keepRunningNearHeapLimit();
   const server = new Server(config);
   if (config.file) server.ext.configFile = config.file;
   const log = server.log;
@@ -159,9 +160,10 @@ async function run(config: Config, inv: Invocation): Promise<void> {
   if (inv.file !== null || inv.stdin) log.warning('Configuration loaded');
   else log.warning('Warning: no config file specified, using the default config. In order to specify a config file use kevy-server /path/to/kevy.conf');
   log.notice(`Running mode=standalone, port=${config.port}.`);
-  // The data lives in V8's heap: its limit is the most kevy can hold (Node's
-  // default is about 4 GiB; node --max-old-space-size=MB raises it).
-  const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1048576);
+  // The data lives in V8's old generation: its limit is the most kevy can
+  // hold (Node's default is 4 GiB; node --max-old-space-size=MB sets it).
+  // Near it, writes are refused with -OOM (server/memory-guard.ts).
+  const heapLimitMb = Math.round(heapLimits().limit / 1048576);
   log.notice(`V8 heap limit ${heapLimitMb} MB: the most data this process can hold (raise it with NODE_OPTIONS=--max-old-space-size=<MB>).`);
   log.warning('Server initialized');
   try {

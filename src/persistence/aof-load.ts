@@ -27,6 +27,7 @@ import { Client } from '../server/client';
 import { processCommand } from '../server/dispatcher';
 import { subscribedContextError } from '../server/pubsub';
 import { StartupError, type Server } from '../server/server';
+import { startupRoom } from '../server/memory-guard';
 import type { CommandStats, Command } from '../commands/table';
 import { decodeRdb, RdbError } from './rdb-decode';
 import { Database } from '../store/database';
@@ -130,6 +131,8 @@ function loadEach(
 
 function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: string): void {
   let db = server.dbs[0];
+  const room = startupRoom();
+  let keyOffset = 0;
   try {
     decodeRdb(
       buf,
@@ -139,11 +142,13 @@ function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: st
           db = server.dbs[id];
         },
         key: (key, value, expireAtMs) => {
+          room.check(file, keyOffset);
           db.set(key, value);
           if (expireAtMs >= 0) db.setExpire(key, expireAtMs);
         },
       },
       { file },
+      { keyStart: (_k, _t, offset) => (keyOffset = offset) },
     );
   } catch (e) {
     if (!(e instanceof RdbError)) throw e;
@@ -172,7 +177,9 @@ function replay(
   fake.multi = null;
   let pos = 0;
   let validBeforeMulti = 0;
+  const room = startupRoom();
   while (pos < buf.length) {
+    room.check(file, pos);
     const r = readCommand(buf, pos);
     if (r.kind === 'annotation') {
       pos = r.end;

@@ -20,6 +20,7 @@ import type { Database } from '../store/database';
 import type { Value } from '../store/types';
 import { SyncFile } from './fsutil';
 import { decodeRdb, type DecodeResult } from './rdb-decode';
+import { startupRoom } from '../server/memory-guard';
 import { RdbEncoder } from './rdb-encode';
 
 /** Bytes gathered before each write of a synchronous save. */
@@ -133,6 +134,9 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
   let db: Database = server.dbs[0];
   let loaded = 0;
   let expired = 0;
+  // At startup a dump bigger than the heap stops the start with a message (see server/memory-guard.ts).
+  const room = startup ? startupRoom() : null;
+  let keyOffset = 0;
   const sink = {
     selectDb(id: number): void {
       if (id >= server.dbs.length) {
@@ -147,6 +151,7 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
         expired++;
         return;
       }
+      if (room !== null) room.check(file, keyOffset);
       if (startup) {
         if (!db.data.set(key, value)) throw new LoadError(`RDB has duplicated key '${key}' in DB ${db.id}`);
         if (expireAtMs !== -1) db.expires.set(key, expireAtMs);
@@ -158,6 +163,7 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
       loaded++;
     },
   };
-  const r = decodeRdb(buf, sink, { file, checksum: server.config.bool('rdbchecksum') });
+  const progress = room === null ? undefined : { keyStart: (_k: string, _t: number, offset: number) => (keyOffset = offset) };
+  const r = decodeRdb(buf, sink, { file, checksum: server.config.bool('rdbchecksum') }, progress);
   return { ...r, keys: loaded, expired };
 }

@@ -234,6 +234,7 @@ function loadAtStartup(server: Server): void {
     r = loadRdbFile(server, file, { mode: 'startup' });
   } catch (e) {
     for (const db of server.dbs) db.flush();
+    if (e instanceof StartupError) throw e;
     if (e instanceof RdbError) {
       throw new StartupError(`${e.message}\nTerminating server after rdb file reading failure.`);
     }

@@ -36,6 +36,7 @@ import { setupSnapshots } from '../persistence/snapshot';
 import { setupMonitoring } from './slowlog';
 import { setupAof } from '../persistence/aof-setup';
 import { setupTracking } from './tracking';
+import { setupMemoryGuard } from './memory-guard';
 
 export const KEVY_VERSION = '0.1.0';
 /** The Redis version kevy answers as (clients choose features by it). */
@@ -134,6 +135,8 @@ export class Server {
     setupAof(this);
     setupTracking(this);
     setupKeyMissEvents(this, getKeys);
+    // Last: its OOM check runs before the MISCONF ones, as in Redis's processCommand.
+    setupMemoryGuard(this);
   }
 
   private applyLimits(): void {
@@ -481,9 +484,13 @@ export class Server {
     return this.shutdownDone;
   }
 
+  /** Run by close() (observers a server set up). */
+  readonly onClose: (() => void)[] = [];
+
   /** Stops accepting, closes every client, stops the cron. */
   async close(): Promise<void> {
     this.shuttingDown = true;
+    for (const fn of this.onClose.splice(0)) fn();
     if (this.cron) clearInterval(this.cron);
     this.cron = null;
     const closing = this.closeListeners();

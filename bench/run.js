@@ -9,6 +9,9 @@
  *
  *   npm run bench -- --tests set,get,incr,mset --pipeline 1,16 --clients 50 \
  *                    --requests 100000 --rounds 3 --datasize 3 [--appendfsync always|everysec|no]
+ *                    [--keyspace 100000]   (redis-benchmark -r: random keys per test; lowered so that
+ *                                           keyspace x datasize stays within 1 GB, the most a default
+ *                                           V8 heap holds comfortably: kevy refuses writes near its limit)
  *                    [--base DIR]   (also runs the kevy in DIR/bin, DIR/dist: A/B of a change)
  *                    [--kevy DIR]   (the kevy build measured, default this repository)
  *
@@ -41,6 +44,7 @@ function parseArgs(argv) {
     requests: 100000,
     rounds: 3,
     datasize: 3,
+    keyspace: 100000,
     appendfsync: null,
     // A second kevy build (a directory holding bin/ and dist/) run in the same rounds: A/B of a change.
     base: null,
@@ -54,6 +58,13 @@ function parseArgs(argv) {
   o.clients = Number(o.clients);
   o.requests = Number(o.requests);
   o.rounds = Number(o.rounds);
+  o.datasize = Number(o.datasize);
+  o.keyspace = Number(o.keyspace);
+  const fits = Math.max(1000, Math.floor(2 ** 30 / Math.max(1, o.datasize)));
+  if (o.keyspace > fits) {
+    console.log(`keyspace ${o.keyspace} x ${o.datasize}-byte values would not fit a default V8 heap: keyspace ${fits} (--keyspace)`);
+    o.keyspace = fits;
+  }
   return o;
 }
 
@@ -105,7 +116,7 @@ function bench(s, test, pipeline, o) {
 function runBenchmark(port, test, pipeline, o) {
   const out = execFileSync(
     'redis-benchmark',
-    ['-p', String(port), '-t', test, '-P', String(pipeline), '-c', String(o.clients), '-n', String(o.requests), '-d', String(o.datasize), '-r', '100000', '--csv', '-q'],
+    ['-p', String(port), '-t', test, '-P', String(pipeline), '-c', String(o.clients), '-n', String(o.requests), '-d', String(o.datasize), '-r', String(o.keyspace), '--csv', '-q'],
     { encoding: 'utf8' },
   );
   // "test","rps",... header then one line per test

@@ -82,6 +82,26 @@ test('a reused read buffer: chunks fed from one buffer that is overwritten after
   }
 });
 
+test('a large bulk completed by a read that carries more than 64 KB after it (the room kept after the bulk overflows)', () => {
+  const big = 'b'.repeat(40 * 1024);
+  const after = 'a'.repeat(150 * 1024);
+  const cmds = [['SET', 'big', big], ['SET', 'after', after], ['PING']];
+  const whole = Buffer.concat(cmds.map(frame));
+  const bigStart = whole.indexOf('bbbb');
+  // Cut inside the first bulk: the second feed completes it and brings ~150 KB more (then the rest of the stream).
+  for (const cut of [bigStart, bigStart + 1, bigStart + 20000, bigStart + big.length - 1, bigStart + big.length + 1]) {
+    const p = new RequestParser(limits);
+    const got: unknown[] = [];
+    for (const part of [whole.subarray(0, cut), whole.subarray(cut)]) {
+      p.feed(Buffer.from(part));
+      for (let r = p.next(); r !== null; r = p.next()) got.push(r);
+      p.release();
+    }
+    expect(got, `cut at ${cut}`).toEqual(cmds);
+    expect(p.buffered).toBe(0);
+  }
+});
+
 test('command names (remembered by a hash of their first and last bytes) always come back as sent', () => {
   // Same length, first and last byte: the same slot of the name cache.
   const names = ['aXb', 'aYb', 'a\x00b', 'a\xffb', 'GET', 'get', 'x'.repeat(16), 'x'.repeat(17), '', 'S'];

@@ -15,8 +15,11 @@
  *   }
  *
  * A partial frame keeps its state (arguments read so far) and waits for more
- * bytes. A large bulk that has not fully arrived is collected as a list of
- * chunks and joined once, so a 100 MB value costs one copy, not one per read.
+ * bytes. A large bulk that has not fully arrived is copied, read by read,
+ * into one buffer of its final size (as Redis sizes the query buffer for a
+ * big argument), so its bytes are copied once before they become a string:
+ * collecting the reads and joining them copied them twice and allocated a
+ * Buffer per read (SET of 100 KB values: see feed()).
  */
 import { splitArgs } from './inline';
 import { latin1 } from '../util/latin1';
@@ -30,6 +33,8 @@ export interface ParserLimits {
 
 const INLINE_MAX_SIZE = 64 * 1024; // PROTO_INLINE_MAX_SIZE
 const MBULK_BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
+/** Room after a large bulk for the bytes that come with its last read (the server reads 64 KB at a time). */
+const BIG_SLACK = 64 * 1024;
 const MAX_MULTIBULK = 1024 * 1024 * 1024;
 const CR = 13;
 const LF = 10;
@@ -103,9 +108,13 @@ export class RequestParser {
   private argi = 0;
   /** Length of the bulk being read, -1 before its `$` line. */
   private bulkLen = -1;
-  /** Chunks of a large bulk waiting to be joined, and how many bytes they hold. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /**
+   * A large bulk being received: `big` holds the unparsed bytes from the
+   * bulk's start, `bigLen` of them filled; `need` more complete the bulk
+   * (0: none pending).
+   */
+  private big: Buffer = EMPTY;
+  private bigLen = 0;
   private need = 0;
   /** `buf` is the caller's chunk (a shared read buffer): release() must copy what is left of it. */
   private borrowed = false;
@@ -114,7 +123,7 @@ export class RequestParser {
 
   /** Bytes received and not yet consumed (the query buffer length). */
   get buffered(): number {
-    return this.buf.length - this.pos + this.pendingBytes;
+    return this.need > 0 ? this.bigLen : this.buf.length - this.pos;
   }
 
   /**
@@ -124,15 +133,25 @@ export class RequestParser {
    */
   feed(chunk: Buffer): void {
     if (this.need > 0) {
-      this.pending.push(Buffer.from(chunk));
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes < this.need) return;
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+      const big = this.big;
+      if (chunk.length < this.need) {
+        chunk.copy(big, this.bigLen);
+        this.bigLen += chunk.length;
+        this.need -= chunk.length;
+        return;
+      }
+      // The bulk ends in this chunk; what follows it (more commands) stays after it.
+      if (this.bigLen + chunk.length <= big.length) {
+        chunk.copy(big, this.bigLen);
+        this.buf = big.subarray(0, this.bigLen + chunk.length);
+      } else {
+        this.buf = Buffer.concat([big.subarray(0, this.bigLen), chunk]);
+      }
+      this.big = EMPTY;
+      this.bigLen = 0;
+      this.need = 0;
       this.borrowed = false;
       this.pos = 0;
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.need = 0;
       return;
     }
     if (this.pos >= this.buf.length) {
@@ -212,8 +231,13 @@ export class RequestParser {
       const avail = buf.length - this.pos;
       if (avail < this.bulkLen + 2) {
         if (this.bulkLen >= MBULK_BIG_ARG) {
-          // Wait for the whole bulk without re-copying the buffer on every read.
+          // Wait for the whole bulk in a buffer of its size: each read is copied once (see feed()).
           this.need = this.bulkLen + 2 - avail;
+          this.big = Buffer.allocUnsafe(avail + this.need + BIG_SLACK);
+          this.bigLen = buf.copy(this.big, 0, this.pos);
+          this.buf = EMPTY;
+          this.pos = 0;
+          this.borrowed = false;
         }
         return null;
       }

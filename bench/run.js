@@ -60,7 +60,9 @@ function parseArgs(argv) {
   o.rounds = Number(o.rounds);
   o.datasize = Number(o.datasize);
   o.keyspace = Number(o.keyspace);
-  const fits = Math.max(1000, Math.floor(2 ** 30 / Math.max(1, o.datasize)));
+  if (!(o.keyspace >= 1) || !(o.datasize >= 1)) throw new Error('--keyspace and --datasize take a positive number');
+  // At least 1000 keys: values over 1 MB may then exceed 1 GB in all.
+  const fits = Math.max(1000, Math.floor(2 ** 30 / o.datasize));
   if (o.keyspace > fits) {
     console.log(`keyspace ${o.keyspace} x ${o.datasize}-byte values would not fit a default V8 heap: keyspace ${fits} (--keyspace)`);
     o.keyspace = fits;

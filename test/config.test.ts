@@ -400,7 +400,7 @@ describe('client-query-buffer-limit set at run time', () => {
     expect(await admin.send(['CONFIG', 'SET', 'client-query-buffer-limit', '1mb'])).toBe('+OK\r\n');
     const c = await RawClient.connect(port);
     const reply = c.sendRaw(Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n'), Buffer.alloc(bytes, 0x78)]));
-    const closed = await Promise.race([reply.then((r) => r === '<closed>'), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+    const closed = await Promise.race([reply.then((r) => r === '<closed>'), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
     c.close();
     expect(await admin.send(['CONFIG', 'SET', 'client-query-buffer-limit', '1gb'])).toBe('+OK\r\n');
     admin.close();

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server/server';
 import { infoProviders, persistenceInfo } from '../server/info';
-import { decodeRdb } from './rdb-decode';
+import { loadRdbAtStartup } from './rdb-file';
 import { AofWriter, deniedByAofError, type FsyncPolicy } from './aof';
 import { loadFiles, readManifest } from './aof-load';
 import { baseName, emptyManifest, formatManifest, incrName, manifestName, writeFileAtomic } from './aof-manifest';
@@ -130,15 +130,7 @@ function startupLoad(server: Server, svc: AofService): void {
   } else {
     // No AOF yet: a dump.rdb there is the data to start from (Redis 7.0 would start empty).
     const dump = path.resolve(cfg.get('dir'), 'dump.rdb');
-    if (fs.existsSync(dump)) {
-      let db = server.dbs[0];
-      decodeRdb(fs.readFileSync(dump), {
-        selectDb: (id) => (db = server.dbs[id]),
-        key: (key, value, exp) => {
-          db.set(key, value);
-          if (exp >= 0) db.setExpire(key, exp);
-        },
-      }, { file: dump });
+    if (loadRdbAtStartup(server, dump) !== null) {
       server.log.notice(`No AOF yet: loaded ${dump}, it becomes the first AOF base`);
     }
     fs.mkdirSync(aof.dirPath, { recursive: true });

@@ -15,11 +15,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server/server';
-import { REDIS_VERSION } from '../server/server';
+import { REDIS_VERSION, StartupError } from '../server/server';
 import type { Database } from '../store/database';
 import type { Value } from '../store/types';
 import { SyncFile } from './fsutil';
-import { decodeRdb, type DecodeResult } from './rdb-decode';
+import { decodeRdb, RdbError, type DecodeResult } from './rdb-decode';
 import { startupRoom } from '../server/memory-guard';
 import { RdbEncoder } from './rdb-encode';
 
@@ -166,4 +166,20 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
   const progress = room === null ? undefined : { keyStart: (_k: string, _t: number, offset: number) => (keyOffset = offset) };
   const r = decodeRdb(buf, sink, { file, checksum: server.config.bool('rdbchecksum') }, progress);
   return { ...r, keys: loaded, expired };
+}
+
+/**
+ * loadRdbFile at startup, before any client: the keys, null when there is no
+ * file, or a StartupError saying which file and what failed (the databases
+ * are emptied first: never a start on partial data).
+ */
+export function loadRdbAtStartup(server: Server, file: string): LoadResult | null {
+  try {
+    return loadRdbFile(server, file, { mode: 'startup' });
+  } catch (e) {
+    for (const db of server.dbs) db.flush();
+    if (e instanceof StartupError) throw e;
+    if (e instanceof RdbError) throw new StartupError(`${e.message}\nTerminating server after rdb file reading failure.`);
+    throw new StartupError(`Fatal error loading the DB ${file}: ${(e as Error).message}. Exiting.`);
+  }
 }

@@ -21,13 +21,11 @@
  *    the shutdown is refused unless FORCE.
  */
 import type { Server } from '../server/server';
-import { StartupError } from '../server/server';
 import { infoProviders, persistenceInfo } from '../server/info';
 import * as E from '../errors';
 import { BY_NAME } from '../config/directives';
 import { BackgroundSave, SaveAborted } from './bgsave';
-import { RdbError } from './rdb-decode';
-import { dumpPath, loadRdbFile, saveRdbSync, type LoadResult } from './rdb-file';
+import { dumpPath, loadRdbAtStartup, loadRdbFile, saveRdbSync, type LoadResult } from './rdb-file';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: seconds between tries after a failed BGSAVE. */
 const BGSAVE_RETRY_DELAY = 5;
@@ -229,17 +227,7 @@ function loadAtStartup(server: Server): void {
   if (BY_NAME.has('appendonly') && server.config.bool('appendonly')) return;
   const file = dumpPath(server);
   const t0 = performance.now();
-  let r: LoadResult | null;
-  try {
-    r = loadRdbFile(server, file, { mode: 'startup' });
-  } catch (e) {
-    for (const db of server.dbs) db.flush();
-    if (e instanceof StartupError) throw e;
-    if (e instanceof RdbError) {
-      throw new StartupError(`${e.message}\nTerminating server after rdb file reading failure.`);
-    }
-    throw new StartupError(`Fatal error loading the DB ${file}: ${(e as Error).message}. Exiting.`);
-  }
+  const r = loadRdbAtStartup(server, file);
   if (r === null) return;
   logLoaded(server, r);
   server.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);

@@ -18,17 +18,18 @@
  *
  * "Nearly full" ("heap-reserve"): the old generation (in pages, see
  * oldGenerationSize()) is above limit - reserve, with reserve = 10% of the
- * limit, at least 16 MB and at most 1 GB: room for the writes in flight
+ * limit, at least the young generation + 32 MB and at most 1 GB (see
+ * heapLimits()): room for what a scavenge promotes, the writes in flight
  * and a large request's strings. The size is looked at after every GC (a
  * PerformanceObserver) and at every cron tick. Garbage counts until a GC
  * runs, and with writes refused V8 may not run a major GC for a long time,
- * so while the guard refuses writes the cron forces a full GC, at most once
- * a second: when it starts refusing, and again whenever a command changed
- * data since (a DEL, an expiry, FLUSHALL).
+ * so while the guard refuses writes the cron forces a full GC: when it
+ * starts refusing, when data changed since (a DEL, an expiry, FLUSHALL), and
+ * every 10 s (see cron()).
  *
  * Loading (startupRoom): RDB and AOF loading run synchronously, before any
  * GC observation could be delivered; the loaders call check() per key or
- * command, which looks at the heap every 1024 calls and stops the start
+ * command, which looks at the heap every 128 calls and stops the start
  * with a StartupError naming the file, the offset and the flag to raise
  * when the data cannot fit, instead of letting V8 end the process.
  *
@@ -64,16 +65,24 @@ function nodeFlagMb(name: string): number | undefined {
 }
 
 /**
- * The old generation's limit (where the data lives: what runs out) and the
- * guard's reserve, in bytes. V8 reports heap_size_limit, the old generation
- * plus the young one (3 semi-spaces: 3 x 16 MB by default on 64-bit, 3 x
- * --max-semi-space-size when given): --max-old-space-size=64 gives 112 MB,
- * and a process filling its heap died with 57 MB of old generation in use.
+ * The old generation's limit (where the data lives: what runs out), the
+ * young generation's size, and the guard's reserve, in bytes.
+ *  - limit: --max-old-space-size when given, else V8's heap_size_limit less
+ *    the young generation.
+ *  - young: 3 semi-spaces, 3 x 16 MB on this 64-bit machine (3 x
+ *    --max-semi-space-size when given; V8 sizes them smaller on a machine
+ *    with little memory, which only makes the limit lower, the guard
+ *    earlier). --max-old-space-size=64 reports a heap_size_limit of 112 MB.
+ *  - reserve: 10% of the limit, at least young + 32 MB, at most 1 GB. V8
+ *    gives up before the old generation reaches its limit when what a
+ *    scavenge may promote does not fit: a load of 100 KB values died at
+ *    104 MB of a 128 MB old generation ("scavenge might not succeed").
  */
-export function heapLimits(): { limit: number; reserve: number } {
+export function heapLimits(): { limit: number; young: number; reserve: number } {
+  const oldMb = nodeFlagMb('max-old-space-size');
   const young = 3 * (nodeFlagMb('max-semi-space-size') ?? 16) * MB;
-  const limit = v8.getHeapStatistics().heap_size_limit - young;
-  return { limit, reserve: Math.min(1024 * MB, Math.max(16 * MB, Math.round(limit / 10))) };
+  const limit = oldMb !== undefined ? oldMb * MB : v8.getHeapStatistics().heap_size_limit - young;
+  return { limit, young, reserve: Math.min(1024 * MB, Math.max(young + 32 * MB, Math.round(limit / 10))) };
 }
 
 /**
@@ -92,7 +101,11 @@ export function oldGenerationSize(): number {
 
 let gcFn: (() => void) | null = null;
 
-/** A full, synchronous GC (the process need not run with --expose-gc). */
+/**
+ * A full, synchronous GC (the process need not run with --expose-gc: the
+ * first call sets that flag, which only makes gc() reachable from a new
+ * context; in an embedded server it happens only once the heap is nearly full).
+ */
 export function fullGc(): void {
   if (gcFn === null) {
     const g = (globalThis as { gc?: () => void }).gc;
@@ -127,9 +140,10 @@ export class MemoryGuard {
   readonly reserve: number;
   /** True while denyoom commands are refused. */
   full = false;
-  /** When the cron last forced a GC, and server.dirty then (-1: none since the guard became full). */
+  /** When the cron last forced a GC, how long it took (ms), and what had changed data by then. */
   private forcedAt = 0;
-  private dirtyAtForce = -1;
+  private forcedMs = 0;
+  private changesAtForce = -1;
 
   constructor(private readonly server: Server) {
     const l = heapLimits();
@@ -145,7 +159,7 @@ export class MemoryGuard {
     if (this.full === was) return;
     const mb = (n: number): string => `${Math.round(n / MB)} MB`;
     if (this.full) {
-      this.dirtyAtForce = -1;
+      this.changesAtForce = -1;
       this.server.log.warning(
         `The V8 heap is nearly full (${mb(size)} used of ${mb(this.limit)}): write commands are refused with -OOM until memory is freed. Restart with NODE_OPTIONS=--max-old-space-size=<MB> to hold more.`,
       );
@@ -155,16 +169,25 @@ export class MemoryGuard {
   }
 
   /**
-   * The cron's look. While full, a full GC (at most once a second) tells
-   * what is live: at once, since the size may be garbage, and again each
-   * time a command changed data (DEL, expiry, FLUSHALL).
+   * The cron's look. While full, a full GC tells what is live: at once (the
+   * size may be garbage), again when data changed since (a command: DEL,
+   * FLUSHALL; or an expiry), and every 10 s whatever happened (closed
+   * clients). A forced GC of a big heap stops the loop for a while, so the
+   * next one waits at least 20 times as long as the last one took.
    */
   cron(now: number): void {
+    watch(this);
     this.update();
-    if (!this.full || this.server.dirty === this.dirtyAtForce || now - this.forcedAt < 1000) return;
+    if (!this.full) return;
+    const changes = this.server.dirty + this.server.stats.expiredKeys;
+    const wait = Math.max(1000, 20 * this.forcedMs);
+    const due = changes !== this.changesAtForce ? wait : Math.max(10000, wait);
+    if (now - this.forcedAt < due) return;
     this.forcedAt = now;
-    this.dirtyAtForce = this.server.dirty;
+    this.changesAtForce = changes;
+    const t0 = performance.now();
     fullGc();
+    this.forcedMs = performance.now() - t0;
     this.update();
   }
 
@@ -178,12 +201,36 @@ export class MemoryGuard {
   }
 }
 
-/** Wires the guard into a server: GC observation, the cron, the command check (before MISCONF's, as in Redis). */
+/**
+ * The guards of the servers whose cron runs, and one GC observer for all of
+ * them (a server that was never started, or was closed, is not held).
+ */
+const watched = new Set<MemoryGuard>();
+let observer: PerformanceObserver | null = null;
+
+function watch(g: MemoryGuard): void {
+  if (watched.has(g)) return;
+  watched.add(g);
+  if (observer === null) {
+    observer = new PerformanceObserver(() => {
+      for (const w of watched) w.update();
+    });
+    observer.observe({ entryTypes: ['gc'] });
+  }
+}
+
+function unwatch(g: MemoryGuard): void {
+  watched.delete(g);
+  if (watched.size === 0 && observer !== null) {
+    observer.disconnect();
+    observer = null;
+  }
+}
+
+/** Wires the guard into a server: GC observation once its cron runs, the command check (before MISCONF's, as in Redis). */
 export function setupMemoryGuard(server: Server): MemoryGuard {
   const guard = new MemoryGuard(server);
-  const obs = new PerformanceObserver(() => guard.update());
-  obs.observe({ entryTypes: ['gc'] });
-  server.onClose.push(() => obs.disconnect());
+  server.onClose.push(() => unwatch(guard));
   server.onCron.push((now) => guard.cron(now));
   const before = server.hooks.beforeCommand;
   server.hooks.beforeCommand = (c, cmd, argv) => guard.denied(c, cmd) ?? before(c, cmd, argv);
@@ -191,29 +238,31 @@ export function setupMemoryGuard(server: Server): MemoryGuard {
   return guard;
 }
 
-/** Calls between two looks at the heap while loading. */
-const LOAD_CHECK_EVERY = 1024;
+/** Calls between two looks at the heap while loading (getHeapStatistics: ~1.3 us). */
+const LOAD_CHECK_EVERY = 128;
 
 /**
  * The heap check of one file's load: check() every key or command. When the
- * old generation passes limit - reserve, a full GC tells what is live; the
- * load stops when that is past limit - reserve/2. A running server refuses
- * writes at limit - reserve, so what it wrote loads again with the same
- * heap; the other half of the reserve is the load's margin before V8 would
- * give up. After a GC the next one waits until another reserve/4 is in
- * use, so a load that fits is not slowed down by GCs.
+ * heap in use passes limit - reserve, a full GC tells what is live; the load
+ * stops when that is past limit - max(reserve/2, young + 16 MB): the data
+ * would not fit, or the server could not write anything. A running server
+ * refuses writes at limit - reserve, so what it wrote loads again with the
+ * same heap; the rest is the load's margin before V8 would give up. After a
+ * GC the next one waits until another reserve/4 is in use, so a load that
+ * fits is not slowed down by GCs.
  */
 export function startupRoom(): { check(file: string, offset: number): void } {
-  const { limit, reserve } = heapLimits();
+  const { limit, young, reserve } = heapLimits();
+  const stopAbove = limit - Math.max(reserve / 2, young + 16 * MB);
   let n = 0;
   let gcAbove = limit - reserve;
   return {
     check(file: string, offset: number): void {
       if (++n % LOAD_CHECK_EVERY !== 0) return;
-      if (oldGenerationSize() <= gcAbove) return;
+      if (v8.getHeapStatistics().used_heap_size <= gcAbove) return;
       fullGc();
       const live = oldGenerationSize();
-      if (live > limit - reserve / 2) {
+      if (live > stopAbove) {
         throw new StartupError(
           [
             `The data in ${file} does not fit in this process's V8 heap: ${Math.round(live / MB)} MB of its ${Math.round(limit / MB)} MB limit are in use at offset ${offset}.`,

@@ -102,6 +102,18 @@ test('a large bulk completed by a read that carries more than 64 KB after it (th
   }
 });
 
+test('a bulk longer than a V8 string can be is refused at its header, whatever proto-max-bulk-len allows', () => {
+  // 2^29 - 24 is V8's longest string; Redis's default proto-max-bulk-len (512 MB) is 24 bytes more.
+  for (const n of [536870889, 536870900, 536870912, 9000000000]) {
+    const p = new RequestParser({ maxBulkLen: 2 ** 40, authenticated: () => true });
+    p.feed(Buffer.from(`*2\r\n$4\r\nECHO\r\n$${n}\r\n`, 'latin1'));
+    expect(p.next(), String(n)).toBe('Protocol error: invalid bulk length');
+  }
+  const p = new RequestParser({ maxBulkLen: 2 ** 40, authenticated: () => true });
+  p.feed(Buffer.from('*2\r\n$4\r\nECHO\r\n$536870888\r\n', 'latin1'));
+  expect(p.next()).toBeNull(); // the longest string V8 holds: waits for its bytes
+});
+
 test('command names (remembered by a hash of their first and last bytes) always come back as sent', () => {
   // Same length, first and last byte: the same slot of the name cache.
   const names = ['aXb', 'aYb', 'a\x00b', 'a\xffb', 'GET', 'get', 'x'.repeat(16), 'x'.repeat(17), '', 'S'];

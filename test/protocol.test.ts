@@ -45,6 +45,18 @@ test('protocol errors reply then close', async () => {
   await rawBoth('PING\r\n*1\r\n$x\r\n', 2);
 });
 
+test('a bulk longer than a V8 string is refused at its header, and the server keeps serving', async () => {
+  // Within Redis's default proto-max-bulk-len (536870912), past V8's longest string (536870888):
+  // kevy used to accept the header, and died turning the received bytes into a string.
+  const c = await RawClient.connect(d.kevyPort);
+  expect(await c.sendRaw('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870900\r\n')).toBe('-ERR Protocol error: invalid bulk length\r\n');
+  await new Promise((r) => setTimeout(r, 50));
+  expect(c.closed).toBe(true);
+  const other = await RawClient.connect(d.kevyPort);
+  expect(await other.send(['PING'])).toBe('+PONG\r\n');
+  other.close();
+});
+
 test('empty multibulk is ignored', async () => {
   await rawBoth('*0\r\n*-1\r\nPING\r\n', 1);
 });

@@ -21,6 +21,7 @@
  * collecting the reads and joining them copied them twice and allocated a
  * Buffer per read (SET of 100 KB values: see feed()).
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { splitArgs } from './inline';
 import { latin1 } from '../util/latin1';
 
@@ -33,6 +34,13 @@ export interface ParserLimits {
 
 const INLINE_MAX_SIZE = 64 * 1024; // PROTO_INLINE_MAX_SIZE
 const MBULK_BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
+/**
+ * The longest argument kevy can hold: V8's longest string (2^29 - 24 bytes),
+ * 24 bytes under Redis's default proto-max-bulk-len. A longer bulk is
+ * refused as too long at its header; turned into a string once received,
+ * it threw out of the read callback and ended the process.
+ */
+const MAX_ARG_LEN = bufferConstants.MAX_STRING_LENGTH;
 /** Room after a large bulk for the bytes that come with its last read (the server reads 64 KB at a time). */
 const BIG_SLACK = 64 * 1024;
 const MAX_MULTIBULK = 1024 * 1024 * 1024;
@@ -223,7 +231,7 @@ export class RequestParser {
           return `Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`;
         }
         const n = parseLength(buf, this.pos + 1, eol);
-        if (n === null || n < 0 || n > this.limits.maxBulkLen) return 'Protocol error: invalid bulk length';
+        if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_ARG_LEN) return 'Protocol error: invalid bulk length';
         if (n > 16384 && !this.limits.authenticated()) return 'Protocol error: unauthenticated bulk length';
         this.pos = eol + 2;
         this.bulkLen = n;

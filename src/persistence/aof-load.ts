@@ -132,7 +132,6 @@ function loadEach(
 function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: string): void {
   let db = server.dbs[0];
   const room = startupRoom();
-  let keyOffset = 0;
   try {
     decodeRdb(
       buf,
@@ -142,13 +141,12 @@ function loadRdbBase(server: Server, buf: Buffer, file: string, manifestFile: st
           db = server.dbs[id];
         },
         key: (key, value, expireAtMs) => {
-          room.check(file, keyOffset);
           db.set(key, value);
           if (expireAtMs >= 0) db.setExpire(key, expireAtMs);
         },
       },
       { file },
-      { keyStart: (_k, _t, offset) => (keyOffset = offset) },
+      { keyStart: (_k, _t, offset) => room.check(file, offset) },
     );
   } catch (e) {
     if (!(e instanceof RdbError)) throw e;

@@ -134,9 +134,6 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
   let db: Database = server.dbs[0];
   let loaded = 0;
   let expired = 0;
-  // At startup a dump bigger than the heap stops the start with a message (see server/memory-guard.ts).
-  const room = startup ? startupRoom() : null;
-  let keyOffset = 0;
   const sink = {
     selectDb(id: number): void {
       if (id >= server.dbs.length) {
@@ -151,7 +148,6 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
         expired++;
         return;
       }
-      if (room !== null) room.check(file, keyOffset);
       if (startup) {
         if (!db.data.set(key, value)) throw new LoadError(`RDB has duplicated key '${key}' in DB ${db.id}`);
         if (expireAtMs !== -1) db.expires.set(key, expireAtMs);
@@ -163,7 +159,9 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): Lo
       loaded++;
     },
   };
-  const progress = room === null ? undefined : { keyStart: (_k: string, _t: number, offset: number) => (keyOffset = offset) };
+  // At startup a dump bigger than the heap stops the start with a message (see server/memory-guard.ts).
+  const room = startup ? startupRoom() : null;
+  const progress = room === null ? undefined : { keyStart: (_k: string, _t: number, offset: number) => room.check(file, offset) };
   const r = decodeRdb(buf, sink, { file, checksum: server.config.bool('rdbchecksum') }, progress);
   return { ...r, keys: loaded, expired };
 }

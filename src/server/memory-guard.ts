@@ -228,14 +228,12 @@ function unwatch(g: MemoryGuard): void {
 }
 
 /** Wires the guard into a server: GC observation once its cron runs, the command check (before MISCONF's, as in Redis). */
-export function setupMemoryGuard(server: Server): MemoryGuard {
+export function setupMemoryGuard(server: Server): void {
   const guard = new MemoryGuard(server);
   server.onClose.push(() => unwatch(guard));
   server.onCron.push((now) => guard.cron(now));
   const before = server.hooks.beforeCommand;
   server.hooks.beforeCommand = (c, cmd, argv) => guard.denied(c, cmd) ?? before(c, cmd, argv);
-  server.ext.memoryGuard = guard;
-  return guard;
 }
 
 /** Calls between two looks at the heap while loading (getHeapStatistics: ~1.3 us). */

@@ -334,6 +334,20 @@ describe('appendfsync always and write errors', () => {
     for (const c of clients) c.close();
   });
 
+  test('CONFIG SET appendfsync always after everysec writes: the reply comes once those writes are synced', async () => {
+    const dir = tmpDir();
+    const a = await start(dir, { appendfsync: 'everysec' });
+    const aof = aofOf(a.server)!;
+    const c = await RawClient.connect(a.port);
+    expect(await c.send(['SET', 'k', 'v'])).toBe('+OK\r\n');
+    while (aof.written < aof.appended) await new Promise((r) => setTimeout(r, 5));
+    expect(aof.synced).toBeLessThan(aof.written);
+    // Before the fix this reply was held until another client wrote something.
+    expect(await c.send(['CONFIG', 'SET', 'appendfsync', 'always'])).toBe('+OK\r\n');
+    expect(aof.synced).toBe(aof.appended);
+    c.close();
+  });
+
   test('MISCONF while writes fail (ENOSPC); nothing acknowledged is lost; writes resume', async () => {
     const dir = tmpDir();
     const a = await start(dir, { appendfsync: 'everysec' });

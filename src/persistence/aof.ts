@@ -140,8 +140,9 @@ export class AofWriter extends AofPipeline {
       this.everysecTimer = setInterval(() => this.everysec(), 1000);
       this.everysecTimer.unref();
     }
-    if (was === 'always' && p !== 'always' && this.held.size !== 0) {
-      // Held clients are released by the next fsync.
+    // Leaving always: the held clients are released by the next fsync. Entering it: what
+    // everysec or no wrote is not synced, and every client that runs a command now waits for it.
+    if (was !== p && (this.held.size !== 0 || (p === 'always' && this.written > this.synced))) {
       this.fsyncWanted = true;
       this.kick();
     }

@@ -188,6 +188,25 @@ describe.skipIf(!mounted)('AOF on a full disk (a tmpfs: needs root)', () => {
     expect(await c.send(['GET', 'after'])).toBe('$5\r\nspace\r\n');
   }, 60000);
 
+  test('appendfsync always with room for the data but not for a new padding line: writes go on without it', async () => {
+    const p = await start('always');
+    const c = await connect(p.port);
+    for (let i = 0; i < 20; i++) expect(await c.send(['SET', `k${i}`, VALUE])).toBe('+OK\r\n');
+    fillDisk();
+    const room = 300 * 1024;
+    fs.truncateSync(FILLER(), fs.statSync(FILLER()).size - room);
+    // ~1.2 MB: past the end of the padding line (1 MB), whose extension by another 1 MB cannot fit.
+    for (let i = 20; i < 320; i++) expect(await c.send(['SET', `k${i}`, VALUE]), `k${i}`).toBe('+OK\r\n');
+    expect(p.out()).not.toContain('Error writing to the AOF file');
+    p.proc.kill('SIGKILL');
+    await p.exited;
+    fs.rmSync(FILLER());
+    const p2 = await start('always');
+    const c2 = await connect(p2.port);
+    expect(await c2.send(['DBSIZE'])).toBe(':320\r\n');
+    expect(await c2.send(['STRLEN', 'k319'])).toBe(':4000\r\n');
+  }, 60000);
+
   test('BGREWRITEAOF on a full disk fails and keeps the AOF in use; succeeds once space is back', async () => {
     const p = await start('everysec');
     const c = await connect(p.port);

@@ -10,7 +10,11 @@
  *  - an unfinished MULTI at the end: the block is dropped the same way;
  *  - beyond Redis: zero bytes or garbage after the last complete command,
  *    at most aof-load-corrupt-tail-max-size bytes (a crash in the middle of
- *    extending the file), is treated as a torn tail.
+ *    extending the file), is treated as a torn tail;
+ *  - a torn command followed by kevy's padding line (./aof-pad.ts: a power
+ *    loss put back the padding over a write that never reached the disk)
+ *    is a torn tail too; the padding is neither counted against that limit
+ *    nor quarantined. (An intact padding line is an annotation: skipped.)
  * The removed bytes are first copied to `<file>.quarantine.<ms>` next to it,
  * and the file is truncated (and fsynced) before anything is appended.
  *
@@ -33,6 +37,7 @@ import { decodeRdb, RdbError } from './rdb-decode';
 import { Database } from '../store/database';
 import { fsyncDir, ManifestError, parseManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
+import { trailingPadAt } from './aof-pad';
 
 
 export interface LoadStatus {
@@ -188,13 +193,16 @@ function replay(
     if (r.kind === 'eof') {
       if (!isLast || !opts.loadTruncated) throw shortRead(server, name, pos, buf, opts, isLast);
       fake.multi = null;
-      return cutTail(server, file, buf, cutAt, 'short read');
+      return cutTail(server, file, buf, cutAt, trailingPadAt(buf, pos), 'short read');
     }
     if (r.kind === 'format') {
-      const tail = buf.length - pos;
-      if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax && !holdsCommand(buf, pos + 1)) {
+      // A command torn by a power loss can be followed by kevy's padding line (./aof-pad.ts): not part of the tail.
+      const padAt = isLast ? trailingPadAt(buf, pos) : buf.length;
+      const tail = padAt - pos;
+      if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax && !holdsCommand(buf.subarray(0, padAt), pos + 1)) {
         fake.multi = null;
-        return cutTail(server, file, buf, cutAt, `${describeTail(buf, pos)} (${r.reason})`);
+        const why = padAt < buf.length ? 'a command cut short by the padding line' : describeTail(buf, pos);
+        return cutTail(server, file, buf, cutAt, padAt, `${why} (${r.reason})`);
       }
       throw badFormat(server, name, buf, pos, r.at, r.reason, opts, isLast, tail);
     }
@@ -214,7 +222,7 @@ function replay(
     server.log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
     fake.multi = null;
     if (!isLast || !opts.loadTruncated) throw shortRead(server, name, validBeforeMulti, buf, opts, isLast);
-    return cutTail(server, file, buf, validBeforeMulti, 'unfinished MULTI');
+    return cutTail(server, file, buf, validBeforeMulti, buf.length, 'unfinished MULTI');
   }
   return 0;
 }
@@ -277,12 +285,13 @@ function describeTail(buf: Buffer, from: number): string {
 }
 
 /**
- * Removes buf[at..] from the file: copies it to a quarantine file, then
- * truncates the AOF and fsyncs both, before anything new is appended.
+ * Removes buf[at..] from the file: copies buf[at, keepEnd) (what is not
+ * padding) to a quarantine file, then truncates the AOF and fsyncs both,
+ * before anything new is appended.
  */
-function cutTail(server: Server, file: string, buf: Buffer, at: number, why: string): number {
+function cutTail(server: Server, file: string, buf: Buffer, at: number, keepEnd: number, why: string): number {
   const name = path.basename(file);
-  const removed = buf.length - at;
+  const removed = keepEnd - at;
   server.log.warning(`!!! Warning: ${why} while loading the AOF file ${name}!!!`);
   const q = `${file}.quarantine.${Date.now()}`;
   const qfd = fs.openSync(q, 'w', 0o644);
@@ -292,7 +301,8 @@ function cutTail(server: Server, file: string, buf: Buffer, at: number, why: str
   } finally {
     fs.closeSync(qfd);
   }
-  server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)})`);
+  const pad = keepEnd < buf.length ? `, then ${buf.length - keepEnd} bytes of padding line` : '';
+  server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)}${pad})`);
   const fd = fs.openSync(file, 'r+');
   try {
     fs.ftruncateSync(fd, at);

@@ -3,7 +3,8 @@
  * bytes are written to the current file and made durable by fdatasync as
  * the policy asks; failures are reported and retried.
  *
- * Writes happen on the main thread (fs.writeSync, once per event-loop turn,
+ * Writes happen on the main thread (fs.writeSync at the file's logical end,
+ * over the padding line under always (./aof-pad.ts), once per event-loop turn,
  * as Redis's beforeSleep does): a write to the page cache costs ~1.3 us of
  * CPU there, while fs.write through libuv's thread pool measured ~10 us of
  * CPU and 12-17 us of main-thread time to wake a worker (a 17% self-time
@@ -24,6 +25,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server';
 import { strerrorCode } from './aof-errors';
 import { HeldClients } from './aof-hold';
+import { padAfter } from './aof-pad';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -45,6 +47,8 @@ interface SyncJob {
 }
 
 const RETRY_MS = 100;
+/** After a write with a new padding line failed, writes go without one for this long (ms). */
+const PAD_RETRY_MS = 10_000;
 /**
  * fdatasyncs in flight at once. Two overlap on this disk: serial appending
  * fdatasyncs ran 600-4,600/s, two at a time 4,500-6,000/s with each one only
@@ -83,7 +87,10 @@ export class AofPipeline {
   /** The current file has written bytes to fsync (always: each write; everysec: the timer). */
   protected fsyncWanted = false;
   protected retryTimer: NodeJS.Timeout | null = null;
+  /** Per open fd: bytes of data (the logical end, where the next write goes) and the file's size (with its padding line). */
   protected readonly fileSize = new Map<number, number>();
+  protected readonly physSize = new Map<number, number>();
+  private padRetryAt = 0;
   /** Clients whose output waits for an fsync (always). */
   protected readonly held = new HeldClients(() => this.pump());
   /** Commands written since the last fsync started (writes per fsync). */
@@ -154,24 +161,33 @@ export class AofPipeline {
   }
 
   /**
-   * One write() of data at the end of fd. Returns null when it all reached
-   * the file, else the part still to write: a failed or short write is
-   * undone (so no torn command is left in the middle of the file) and
-   * reported, and the retry timer is set.
+   * One write() of data at the logical end of fd (a positional write: the
+   * file may hold the padding line after it, ./aof-pad.ts). Returns null
+   * when it all reached the file, else the part still to write: a failed or
+   * short write is undone (so no torn command is left in the middle of the
+   * file) and reported, and the retry timer is set. A write that carried a
+   * new padding line and failed is undone and tried once more without it
+   * (a nearly full disk has room for the data, not for PAD_BYTES more), and
+   * padding stops for PAD_RETRY_MS.
    */
-  private writeData(fd: number, data: string): string | null {
+  private writeData(fd: number, data: string, mayExtend = true): string | null {
     if (data.length === 0) return null;
     const before = this.fileSize.get(fd) ?? 0;
+    const phys = this.physSize.get(fd) ?? before;
+    const end = before + data.length;
+    const extend = mayExtend && fd === this.fd && this.policy === 'always' && performance.now() >= this.padRetryAt;
+    const pad = padAfter(end, phys, extend);
     let n = 0;
     let error: NodeJS.ErrnoException | null = null;
     try {
-      n = fs.writeSync(fd, data, null, 'latin1');
+      n = fs.writeSync(fd, pad.length === 0 ? data : data + pad, before, 'latin1');
     } catch (e) {
       error = e as NodeJS.ErrnoException;
     }
-    if (error === null && n === data.length) {
-      this.fileSize.set(fd, before + n);
-      this.currentSize += n;
+    if (error === null && n === data.length + pad.length) {
+      this.fileSize.set(fd, end);
+      if (pad.length !== 0 || end > phys) this.physSize.set(fd, end + pad.length);
+      this.currentSize += data.length;
       this.batchesWritten++;
       this.cmdsSinceFsync += this.pendingCmds;
       this.pendingCmds = 0;
@@ -179,19 +195,42 @@ export class AofPipeline {
       return null;
     }
     let rest = data;
-    if (n > 0) {
+    if (n > 0 || pad.length !== 0) {
       try {
         fs.ftruncateSync(fd, before);
+        this.physSize.set(fd, before);
       } catch {
         // Cannot undo: keep what reached the file, retry only the rest.
-        this.fileSize.set(fd, before + n);
-        this.currentSize += n;
-        rest = rest.slice(n);
+        const kept = Math.min(n, data.length);
+        this.fileSize.set(fd, before + kept);
+        this.physSize.set(fd, Math.max(phys, before + n));
+        this.currentSize += kept;
+        rest = rest.slice(kept);
       }
+    }
+    if (extend && pad.length !== 0 && rest === data) {
+      this.padRetryAt = performance.now() + PAD_RETRY_MS;
+      return this.writeData(fd, data, false);
     }
     // A short write without an error: Redis assumes ENOSPC.
     this.failed(error ? error.code : 'ENOSPC', error ? error.message : 'short write', 'write');
     return rest;
+  }
+
+  /**
+   * Truncates fd to its data, dropping the padding line (a file being
+   * closed). A failure leaves the line, which Redis and kevy load as an
+   * annotation.
+   */
+  protected trimPadding(fd: number): void {
+    const end = this.fileSize.get(fd) ?? 0;
+    if ((this.physSize.get(fd) ?? end) <= end) return;
+    try {
+      fs.ftruncateSync(fd, end);
+      this.physSize.set(fd, end);
+    } catch {
+      // kept: a valid annotation line
+    }
   }
 
   /**
@@ -208,6 +247,7 @@ export class AofPipeline {
       // A file is closed by the only fsync in flight: none other may still use its fd.
       if (this.syncsInFlight !== 0) return;
       job = this.closeJobs.shift()!;
+      this.trimPadding(job.fd);
     } else {
       if (!this.fsyncWanted || this.fd < 0 || (this.policy === 'always' && this.held.gathering())) return;
       this.fsyncWanted = false;
@@ -268,6 +308,7 @@ export class AofPipeline {
     if (this.writeError !== null && this.errorKind === 'fsync') this.writeRecovered();
     if (j.close) {
       this.fileSize.delete(j.fd);
+      this.physSize.delete(j.fd);
       fs.close(j.fd, () => {});
     }
     const released = this.release();

@@ -36,6 +36,7 @@ import { AsyncFile } from './fsutil';
 import { encodeCommand } from './aof-reader';
 import { baseName, formatManifest, incrName, writeFileAtomic, type AofFileInfo } from './aof-manifest';
 import type { AofWriter } from './aof';
+import { AOF_OPEN_FLAGS } from './aof-pad';
 
 /** Items per command in a RESP base (Redis's AOF_REWRITE_ITEMS_PER_CMD). */
 const ITEMS_PER_CMD = 64;
@@ -172,7 +173,7 @@ export class AofRewrite {
     if (aof.on || this.enabling) {
       const seq = m.incrSeq + 1;
       const name = incrName(this.opts.appendfilename, seq);
-      const fd = fs.openSync(path.join(aof.dirPath, name), 'a', 0o644);
+      const fd = fs.openSync(path.join(aof.dirPath, name), AOF_OPEN_FLAGS, 0o644);
       this.newIncr = { name, seq, type: 'i' };
       m.incrSeq = seq;
       if (this.enabling) {
@@ -182,7 +183,7 @@ export class AofRewrite {
         if (aof.unlistedIncr !== null) this.dropAfter = aof.unlistedIncr;
         aof.unlistedIncr = this.newIncr;
         if (aof.on) aof.rotate(fd, name);
-        else aof.attach(fd, name, 0);
+        else aof.attach(fd, name, fs.fstatSync(fd).size);
         aof.on = true;
       } else {
         m.incr.push(this.newIncr);

@@ -13,6 +13,7 @@ import type { Server } from '../server/server';
 import { infoProviders, persistenceInfo } from '../server/info';
 import { loadRdbAtStartup } from './rdb-file';
 import { AofWriter, deniedByAofError, type FsyncPolicy } from './aof';
+import { AOF_OPEN_FLAGS } from './aof-pad';
 import { loadFiles, readManifest } from './aof-load';
 import { baseName, emptyManifest, formatManifest, incrName, manifestName, writeFileAtomic } from './aof-manifest';
 import { AofRewrite, writeBaseSync } from './aof-rewrite';
@@ -154,7 +155,7 @@ function startupLoad(server: Server, svc: AofService): void {
   }
   const last = m.incr[m.incr.length - 1];
   const file = path.join(aof.dirPath, last.name);
-  const fd = fs.openSync(file, 'a', 0o644);
+  const fd = fs.openSync(file, AOF_OPEN_FLAGS, 0o644);
   aof.attach(fd, last.name, fs.fstatSync(fd).size);
   aof.on = true;
   aof.currentSize = (m.base ? aof.fileSizeOf(m.base.name) : 0) + m.incr.reduce((n, f) => n + aof.fileSizeOf(f.name), 0);

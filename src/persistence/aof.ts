@@ -24,6 +24,7 @@ import type { Client } from '../server/client';
 import { AofPipeline, type FsyncPolicy } from './aof-pipeline';
 import { emptyManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { encodeCommand } from './aof-reader';
+import { paddingStart } from './aof-pad';
 
 // Imported from here by the setup and kevy-check-aof.
 export { deniedByAofError, strerrorCode } from './aof-errors';
@@ -104,11 +105,16 @@ export class AofWriter extends AofPipeline {
 
   // ---- files --------------------------------------------------------------
 
-  /** Makes fd (opened for appending, of this size) the file receiving appends. */
+  /**
+   * Makes fd (opened for writing, without O_APPEND: writes are positional)
+   * the file receiving appends. A padding line left at its end (a crash
+   * under appendfsync always) is kept and written over (./aof-pad.ts).
+   */
   attach(fd: number, name: string, size: number): void {
     this.fd = fd;
     this.incrName = name;
-    this.fileSize.set(fd, size);
+    this.fileSize.set(fd, paddingStart(fd, size));
+    this.physSize.set(fd, size);
     this.selectedDb = -1;
     this.lastTs = 0;
   }
@@ -122,7 +128,7 @@ export class AofWriter extends AofPipeline {
       this.tails.push({ fd: this.fd, data: this.pending, end: this.appended });
       this.pending = '';
     }
-    this.attach(fd, name, 0);
+    this.attach(fd, name, fs.fstatSync(fd).size);
     this.kick();
   }
 
@@ -176,6 +182,7 @@ export class AofWriter extends AofPipeline {
   /** Closes the current file after drain() (appendonly no, shutdown). */
   closeFile(): void {
     if (this.fd >= 0) {
+      this.trimPadding(this.fd);
       try {
         fs.fsyncSync(this.fd);
       } catch {
@@ -183,6 +190,7 @@ export class AofWriter extends AofPipeline {
       }
       fs.closeSync(this.fd);
       this.fileSize.delete(this.fd);
+      this.physSize.delete(this.fd);
     }
     this.fd = -1;
     this.incrName = '';
@@ -204,8 +212,9 @@ export class AofWriter extends AofPipeline {
     this.retryTimer = null;
   }
 
-  /** Size of the file `name` in the AOF directory (0 when missing). */
+  /** Size of the file `name` in the AOF directory (0 when missing); of the current incr file, its data without the padding line. */
   fileSizeOf(name: string): number {
+    if (name === this.incrName && this.fd >= 0) return this.fileSize.get(this.fd) ?? 0;
     try {
       return fs.statSync(path.join(this.dirPath, name)).size;
     } catch {

@@ -188,14 +188,14 @@ describe.skipIf(!mounted)('AOF on a full disk (a tmpfs: needs root)', () => {
     expect(await c.send(['GET', 'after'])).toBe('$5\r\nspace\r\n');
   }, 60000);
 
-  test('appendfsync always with room for the data but not for a new padding line: writes go on without it', async () => {
+  test('appendfsync always with room for the data but not for more padding: writes go on without it', async () => {
     const p = await start('always');
     const c = await connect(p.port);
     for (let i = 0; i < 20; i++) expect(await c.send(['SET', `k${i}`, VALUE])).toBe('+OK\r\n');
     fillDisk();
     const room = 300 * 1024;
     fs.truncateSync(FILLER(), fs.statSync(FILLER()).size - room);
-    // ~1.2 MB: past the end of the padding line (1 MB), whose extension by another 1 MB cannot fit.
+    // ~1.2 MB: past the end of the padding (1 MB), whose extension by another 1 MB cannot fit.
     for (let i = 20; i < 320; i++) expect(await c.send(['SET', `k${i}`, VALUE]), `k${i}`).toBe('+OK\r\n');
     expect(p.out()).not.toContain('Error writing to the AOF file');
     p.proc.kill('SIGKILL');

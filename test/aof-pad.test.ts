@@ -1,7 +1,7 @@
 /**
- * The padding line of the current incr file under appendfsync always
- * (src/persistence/aof-pad.ts): writes go over it, it is extended by the
- * write that uses it up, a clean close truncates it, and what a SIGKILL
+ * The padding of the current incr file under appendfsync always
+ * (src/persistence/aof-pad.ts): lines of '#'s that writes go over, extended
+ * by the write that would use them up, truncated by a clean close; what a SIGKILL
  * leaves is a directory that redis-server 7.0 and redis-check-aof accept
  * as it is, and that kevy loads and keeps writing to. A command torn by a
  * power loss, followed by the padding, is a torn tail.
@@ -12,9 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startServer, type RunningServer } from '../src/index';
-import { PAD_BYTES, padAfter, paddingStart, trailingPadAt } from '../src/persistence/aof-pad';
+import { extensionFor, LINE, PAD_BYTES, padLines, paddingStart, suffixAfter, trailingPadAt } from '../src/persistence/aof-pad';
 import { encodeCommand, readCommand } from '../src/persistence/aof-reader';
 import { freePort, waitForPort } from './helpers/servers';
+import { aofOf } from '../src/persistence/aof-setup';
 import { RawClient } from './helpers/resp';
 import { BIN, killAll } from './helpers/child';
 
@@ -74,37 +75,76 @@ function commandsOf(buf: Buffer): { argv: string[][]; end: number } {
   return { argv, end };
 }
 
-/** A padding line of n bytes. */
-const pad = (n: number) => '#'.repeat(n - 1) + '\n';
+/**
+ * True if Redis 7.0's loader (and redis-check-aof) skip s as annotations:
+ * they read it with fgets(buf, 1024), at most 1023 bytes at once up to a
+ * '\n', and every piece must start with '#'; s must end with '\n' (else a
+ * Redis appending to the file would glue its first command to it).
+ */
+function redisSkips(s: string): boolean {
+  if (s.length === 0) return true;
+  if (!s.endsWith('\n')) return false;
+  let pos = 0;
+  while (pos < s.length) {
+    const nl = s.indexOf('\n', pos);
+    const pieceEnd = Math.min(nl + 1, pos + 1023);
+    if (s[pos] !== '#') return false;
+    pos = pieceEnd;
+  }
+  return /^[#\n]*$/.test(s);
+}
 
 describe('the padding helpers', () => {
-  test('padAfter: nothing while "#\\n" is left, a new line when extending, "#\\n" instead of a lone newline', () => {
-    expect(padAfter(10, 12, true)).toBe('');
-    expect(padAfter(10, 12, false)).toBe('');
-    expect(padAfter(10, 11, false)).toBe('#\n');
-    expect(padAfter(10, 10, false)).toBe('');
-    expect(padAfter(10, 4, false)).toBe('');
-    for (const phys of [11, 10, 4]) {
-      const p = padAfter(10, phys, true);
-      expect(p.length).toBe(PAD_BYTES);
-      expect(p).toBe(pad(PAD_BYTES));
+  test('padLines: lines of 1021 #s; every rest of it is skipped by Redis', () => {
+    expect(PAD_BYTES % LINE).toBe(0);
+    const p = padLines(PAD_BYTES);
+    expect(p.length).toBe(PAD_BYTES);
+    expect(padLines(2 * PAD_BYTES)).toBe(p + p);
+    expect(p.split('\n').slice(0, -1).every((l) => l === '#'.repeat(LINE - 1))).toBe(true);
+    // What a write leaves after it, at every offset of a line: valid, but for the lone '\n'
+    // (which suffixAfter covers with a '#').
+    for (let cut = 0; cut < 3 * LINE; cut++) {
+      const rest = p.slice(cut);
+      const suffix = suffixAfter(cut, PAD_BYTES, 0);
+      expect(redisSkips(suffix + rest.slice(suffix.length)), `cut ${cut}`).toBe(true);
+      expect(suffix === '#').toBe(rest[0] === '\n');
     }
+    expect(redisSkips('\n')).toBe(false);
+    expect(redisSkips('#'.repeat(1023 * 3) + '\n')).toBe(false);
+    expect(redisSkips('#'.repeat(1022) + '\n')).toBe(true);
   });
 
-  test('paddingStart: the last line when it is only #s, across read blocks; else the size', () => {
+  test('extensionFor and suffixAfter', () => {
+    expect(extensionFor(10, 12)).toBe(0);
+    expect(extensionFor(10, 11)).toBe(PAD_BYTES);
+    expect(extensionFor(10, 0)).toBe(PAD_BYTES);
+    expect(extensionFor(PAD_BYTES + 10, 0)).toBe(2 * PAD_BYTES);
+    expect(suffixAfter(10, 11, 0)).toBe('#\n');
+    expect(suffixAfter(10, 10, 0)).toBe('');
+    expect(suffixAfter(10, 5, 0)).toBe('');
+    expect(suffixAfter(LINE - 1, 100_000, 0)).toBe('#');
+    expect(suffixAfter(LINE - 1, 100_000, -1)).toBe('');
+    expect(suffixAfter(LINE + 5, 100_000, 6)).toBe('#');
+    expect(suffixAfter(LINE + 5, 100_000, 7)).toBe('');
+  });
+
+  test('paddingStart: the first of the last lines made only of #s, across read blocks; else the size', () => {
     const dir = tmpDir();
+    const set = encodeCommand(['SET', 'a', '1']);
     const cases: [string, number][] = [
       ['', 0],
-      ['\n', 0],
-      [encodeCommand(['SET', 'a', '1']), 0],
-      [encodeCommand(['SET', 'a', '1']) + pad(2), -2],
-      [encodeCommand(['SET', 'a', '1']) + pad(200_000), -200_000],
-      [pad(70_000), -70_000],
+      ['\n', -1],
+      [set, 0],
+      [set + '#\n', -2],
+      [set + padLines(PAD_BYTES), -PAD_BYTES],
+      [set + '#'.repeat(5) + '\n' + padLines(LINE * 80), -(6 + LINE * 80)],
+      [padLines(LINE * 70), -(LINE * 70)],
       ['#TS:1700000000\r\n', 0],
       ['#abc#\n', 0],
+      ['#abc#\n##\n', -3],
       [encodeCommand(['SET', 'a', '#']), 0],
-      ['*1\r\n$4\r\nPI##\n', 0],
-      [encodeCommand(['SET', 'a', '1']) + '###', 0],
+      [encodeCommand(['SET', 'a', 'x\n###']), 0],
+      [set + '###', 0],
     ];
     for (const [content, fromEnd] of cases) {
       const f = path.join(dir, 'f');
@@ -118,18 +158,20 @@ describe('the padding helpers', () => {
     }
   });
 
-  test('trailingPadAt: the run of #s before the final newline, after the torn bytes', () => {
-    const torn = '*3\r\n$3\r\nSE';
+  test('trailingPadAt: the run of #s and newlines after the torn bytes', () => {
     const b = (s: string) => Buffer.from(s, 'latin1');
-    expect(trailingPadAt(b('xx' + torn + pad(100)), 2)).toBe(2 + torn.length);
-    expect(trailingPadAt(b('xx' + torn), 2)).toBe(2 + torn.length);
-    expect(trailingPadAt(b('xx' + torn + '\n'), 2)).toBe(3 + torn.length);
-    expect(trailingPadAt(b(pad(10)), 0)).toBe(10);
+    const pad = padLines(LINE * 3);
+    for (const torn of ['*3\r\n$3\r\nSE', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$100\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n']) {
+      expect(trailingPadAt(b('xx' + torn + pad), 2), torn).toBe(2 + torn.length);
+      expect(trailingPadAt(b('xx' + torn + '#' + pad.slice(5)), 2), torn).toBe(2 + torn.length);
+    }
+    expect(trailingPadAt(b('xx*3\r\n$3\r\nSE'), 2)).toBe(12);
+    expect(trailingPadAt(b(pad), 0)).toBe(pad.length);
   });
 });
 
 describe('under appendfsync always', () => {
-  test('writes go over the padding line; a clean shutdown truncates it; INFO counts data only', async () => {
+  test('writes go over the padding; a clean shutdown truncates it; INFO counts data only', async () => {
     const dir = tmpDir();
     const srv = await start(dir);
     const c = await connect(srv.port);
@@ -138,16 +180,16 @@ describe('under appendfsync always', () => {
     let buf = fs.readFileSync(file);
     let parsed = commandsOf(buf);
     expect(parsed.argv).toEqual([['SELECT', '0'], ['SET', 'a', '1']]);
-    const size = parsed.end + PAD_BYTES;
-    expect(buf.length).toBe(size);
-    expect(buf.subarray(parsed.end).toString('latin1')).toBe(pad(PAD_BYTES));
+    // The padding was laid from offset 0, the commands went over its start.
+    expect(buf.length).toBe(PAD_BYTES);
+    expect(redisSkips(buf.subarray(parsed.end).toString('latin1'))).toBe(true);
     // The next writes land at the end of the data, the file does not grow.
     for (let i = 0; i < 50; i++) expect(await c.send(['SET', `k${i}`, 'v'.repeat(100)])).toBe('+OK\r\n');
     buf = fs.readFileSync(file);
     parsed = commandsOf(buf);
     expect(parsed.argv.length).toBe(52);
-    expect(buf.length).toBe(size);
-    expect(buf.subarray(parsed.end).toString('latin1')).toBe(pad(size - parsed.end));
+    expect(buf.length).toBe(PAD_BYTES);
+    expect(redisSkips(buf.subarray(parsed.end).toString('latin1'))).toBe(true);
     const aofDir = path.join(dir, 'appendonlydir');
     const base = fs.readdirSync(aofDir).find((f) => f.includes('.base.'))!;
     expect(await c.send(['INFO', 'persistence'])).toContain(`aof_current_size:${fs.statSync(path.join(aofDir, base)).size + parsed.end}\r\n`);
@@ -169,10 +211,10 @@ describe('under appendfsync always', () => {
     const parsed = commandsOf(buf);
     expect(parsed.argv.slice(1).map((a) => a[1])).toEqual(Array.from({ length: n }, (_, i) => `big${i}`));
     expect(parsed.end).toBeGreaterThan(2 * PAD_BYTES);
-    // Whatever is left of the last line: #s ending in a newline.
+    expect(buf.length % PAD_BYTES).toBe(0);
     const rest = buf.subarray(parsed.end).toString('latin1');
     expect(rest.length).toBeGreaterThanOrEqual(2);
-    expect(rest).toBe(pad(rest.length));
+    expect(redisSkips(rest)).toBe(true);
   });
 
   test('appendonly no and a switch to everysec: no padding is added, closing truncates it', async () => {
@@ -181,7 +223,7 @@ describe('under appendfsync always', () => {
     const c = await connect(srv.port);
     expect(await c.send(['SET', 'a', '1'])).toBe('+OK\r\n');
     const file = incrFile(dir);
-    expect(fs.statSync(file).size).toBeGreaterThan(PAD_BYTES);
+    expect(fs.statSync(file).size).toBe(PAD_BYTES);
     expect(await c.send(['CONFIG', 'SET', 'appendfsync', 'everysec'])).toBe('+OK\r\n');
     // Writes still go at the end of the data, inside the line, which is not extended.
     const value = 'y'.repeat(300_000);
@@ -212,12 +254,59 @@ describe('under appendfsync always', () => {
     const buf = fs.readFileSync(file);
     const parsed = commandsOf(buf);
     expect(parsed.argv).toEqual([['SELECT', '0'], ['SET', 'after', '1']]);
-    expect(buf.length).toBe(parsed.end + PAD_BYTES);
+    expect(buf.length).toBe(PAD_BYTES);
     const base = fs.readdirSync(aofDir).find((f) => f.includes('.base.'))!;
     const info = await c.send(['INFO', 'persistence']);
     expect(info).toContain(`aof_current_size:${fs.statSync(path.join(aofDir, base)).size + parsed.end}\r\n`);
     expect(info).toContain(`aof_base_size:${fs.statSync(path.join(aofDir, base)).size}\r\n`);
   });
+});
+
+describe('every state a write leaves', () => {
+  test('writes ending at every offset of a line, across an extension: Redis skips what follows them; at the one that ends before a newline, redis-server and redis-check-aof load the directory', async () => {
+    const dir = tmpDir();
+    const srv = await start(dir);
+    const aof = aofOf(srv.server)!;
+    const c = await connect(srv.port);
+    const file = incrFile(dir);
+    // Commands of LINE + 1 bytes: each write ends one byte further into a line than the last.
+    let vlen = 0;
+    const cmdOf = (i: number) => encodeCommand(['SET', `k${String(i).padStart(5, '0')}`, 'v'.repeat(vlen)]);
+    while (cmdOf(0).length < LINE + 1) vlen++;
+    expect(cmdOf(0).length).toBe(LINE + 1);
+    let checkedWithRedis = false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (let i = 0; i < 1100; i++) {
+        expect(await c.send(['SET', `k${String(i).padStart(5, '0')}`, 'v'.repeat(vlen)])).toBe('+OK\r\n');
+        const end = aof.fileSizeOf(aof.incrName);
+        const size = fs.fstatSync(fd).size;
+        const rest = Buffer.alloc(size - end);
+        fs.readSync(fd, rest, 0, rest.length, end);
+        const text = rest.toString('latin1');
+        expect(text.length, `write ${i}`).toBeGreaterThanOrEqual(2);
+        expect(redisSkips(text), `write ${i}`).toBe(true);
+        if (text.indexOf('\n') === LINE && !checkedWithRedis) {
+          // The write ended just before a newline: a '#' went over it (a line of 1022 #s).
+          checkedWithRedis = true;
+          const copy = tmpDir();
+          fs.cpSync(dir, copy, { recursive: true });
+          const check = spawnSync('redis-check-aof', [path.join(copy, 'appendonlydir', 'appendonly.aof.manifest')], { encoding: 'latin1' });
+          expect(check.stdout).toContain('All AOF files and manifest are valid');
+          const rport = await freePort();
+          const redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--dir', copy, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+          children.push(redis);
+          await waitForPort(rport);
+          const r = await connect(rport);
+          expect(await r.send(['DBSIZE'])).toBe(`:${i + 1}\r\n`);
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(checkedWithRedis).toBe(true);
+    expect(fs.statSync(file).size).toBe(2 * PAD_BYTES);
+  }, 60000);
 });
 
 describe('after a crash', () => {
@@ -236,7 +325,9 @@ describe('after a crash', () => {
     await gone;
     const file = incrFile(dir);
     const size = fs.statSync(file).size;
-    expect(fs.readFileSync(file).subarray(size - PAD_BYTES / 2).toString('latin1')).toBe(pad(PAD_BYTES / 2));
+    expect(size).toBe(PAD_BYTES);
+    const left = fs.readFileSync(file);
+    expect(redisSkips(left.subarray(commandsOf(left).end).toString('latin1'))).toBe(true);
 
     // redis-check-aof and redis-server 7.0, on a copy of the directory as the SIGKILL left it.
     const copy = tmpDir();
@@ -261,8 +352,9 @@ describe('after a crash', () => {
     const buf = fs.readFileSync(file);
     const parsed = commandsOf(buf);
     expect(parsed.argv[parsed.argv.length - 1]).toEqual(['SET', 'after', 'restart']);
-    expect(buf.length).toBe(size);
-    expect(buf.subarray(parsed.end).toString('latin1')).toBe(pad(size - parsed.end));
+    // The padding found at startup was cut, the write laid fresh lines after the data.
+    expect(buf.length).toBe(commandsOf(left).end + PAD_BYTES);
+    expect(redisSkips(buf.subarray(parsed.end).toString('latin1'))).toBe(true);
   });
 
   test('a power loss: a torn command followed by the padding is a torn tail; only the torn bytes are quarantined', async () => {
@@ -274,7 +366,7 @@ describe('after a crash', () => {
     // The page holding the end of SET b never reached the disk: the padding's #s are back in its place.
     for (const torn of ['*3\r\n$3\r\nSE', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$100\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n']) {
       const file = path.join(aofDir, 'appendonly.aof.1.incr.aof');
-      fs.writeFileSync(file, good + torn + pad(PAD_BYTES), 'latin1');
+      fs.writeFileSync(file, good + torn + padLines(PAD_BYTES), 'latin1');
       const srv = await start(dir);
       const k = await connect(srv.port);
       expect(await k.send(['MGET', 'a', 'b'])).toBe('*2\r\n$1\r\n1\r\n$-1\r\n');

@@ -11,10 +11,10 @@
  *  - beyond Redis: zero bytes or garbage after the last complete command,
  *    at most aof-load-corrupt-tail-max-size bytes (a crash in the middle of
  *    extending the file), is treated as a torn tail;
- *  - a torn command followed by kevy's padding line (./aof-pad.ts: a power
- *    loss put back the padding over a write that never reached the disk)
- *    is a torn tail too; the padding is neither counted against that limit
- *    nor quarantined. (An intact padding line is an annotation: skipped.)
+ *  - a torn command followed by kevy's padding (./aof-pad.ts: a power loss
+ *    put back the padding over a write that never reached the disk) is a
+ *    torn tail too; the padding is neither counted against that limit nor
+ *    quarantined. (Intact padding is annotation lines: skipped.)
  * The removed bytes are first copied to `<file>.quarantine.<ms>` next to it,
  * and the file is truncated (and fsynced) before anything is appended.
  *
@@ -196,12 +196,12 @@ function replay(
       return cutTail(server, file, buf, cutAt, trailingPadAt(buf, pos), 'short read');
     }
     if (r.kind === 'format') {
-      // A command torn by a power loss can be followed by kevy's padding line (./aof-pad.ts): not part of the tail.
+      // A command torn by a power loss can be followed by kevy's padding (./aof-pad.ts): not part of the tail.
       const padAt = isLast ? trailingPadAt(buf, pos) : buf.length;
       const tail = padAt - pos;
       if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax && !holdsCommand(buf.subarray(0, padAt), pos + 1)) {
         fake.multi = null;
-        const why = padAt < buf.length ? 'a command cut short by the padding line' : describeTail(buf, pos);
+        const why = padAt < buf.length ? 'a command cut short by the padding' : describeTail(buf, pos);
         return cutTail(server, file, buf, cutAt, padAt, `${why} (${r.reason})`);
       }
       throw badFormat(server, name, buf, pos, r.at, r.reason, opts, isLast, tail);
@@ -301,7 +301,7 @@ function cutTail(server: Server, file: string, buf: Buffer, at: number, keepEnd:
   } finally {
     fs.closeSync(qfd);
   }
-  const pad = keepEnd < buf.length ? `, then ${buf.length - keepEnd} bytes of padding line` : '';
+  const pad = keepEnd < buf.length ? `, then ${buf.length - keepEnd} bytes of padding` : '';
   server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)}${pad})`);
   const fd = fs.openSync(file, 'r+');
   try {

@@ -1,61 +1,82 @@
 /**
- * The padding line: under appendfsync always, kevy keeps the current incr
- * file PAD_BYTES longer than its data, with an annotation line of '#'s:
+ * The padding under appendfsync always: kevy keeps the current incr file
+ * longer than its data, with annotation lines of '#'s:
  *
- *   ...*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n###########...####\n
- *                                            ^ logical end   physical end ^
+ *   ...$1\r\nv\r\n###...###\n###...###\n ... ###...###\n
+ *                ^ logical end (the next write goes here)   ^ physical end
  *
- * Each write puts its commands at the logical end, over the start of that
- * line; what is left of it is still a line of '#'s ending in '\n'. Why: an
- * fdatasync that must also record a new file size (an append) commits the
- * file system's journal; one that only flushes data blocks inside the file
- * does not. On this machine's ext4, write + fdatasync took 214-255 us
- * appending and 134-136 us inside the file (node loop of 2,000 x 1.5 KB);
- * node bench/aof.js --policies always --clients 10,50 --rounds 3 --requests
- * 60000 went from 1.04 / 0.96 x redis to 1.19 / 1.26 (a prototype with
- * 64 MB padded at open). The line is extended, by PAD_BYTES, by the write
- * that would use it up (one slower fdatasync per PAD_BYTES of data).
+ * Each write puts its commands at the logical end, over the start of the
+ * padding. Why: an fdatasync that must also record a new file size (an
+ * append) writes the inode too; one that only flushes data inside the file
+ * does not. On this machine's disk write + fdatasync took 214-255 us
+ * appending, 134-136 us inside the file (2,000 x 1.5 KB); node bench/aof.js
+ * --policies always --clients 10,50,200 --rounds 3 --requests 100000 --base
+ * <before>: 1.18 / 1.19 / 1.13 x redis vs 1.04 / 1.00 / 1.04.
  *
- * Why '#'s and not zeros (PostgreSQL zero-fills its WAL): Redis 7.0 skips
- * lines starting with '#' (its `#TS:` annotations) while loading, and
- * redis-check-aof accepts them, so after a crash (kill -9, OOM) the
- * directory is still a valid Redis AOF; zeros would stop Redis 7.0 and
- * kevy's own loader (aof-load-corrupt-tail-max-size). A clean close (
- * shutdown, appendonly no, the end of a file at a rewrite) truncates the
- * file to its data. A power loss can put back '#'s of the padding over
- * commands that never reached the disk: the loader then drops the torn
- * command as a torn tail, not counting the padding (trailingPadAt()).
+ * Why '#' lines and not zeros (PostgreSQL zero-fills its WAL): Redis 7.0
+ * skips lines starting with '#' (its `#TS:` annotations) while loading, as
+ * redis-check-aof does, so the directory a crash (SIGKILL, OOM kill) leaves
+ * loads in Redis as it is. Both read such lines with fgets(buf, 1024): a
+ * line of more than 1023 bytes is read in pieces, and a piece without a
+ * leading '#' (a lone "\n") is a format error. So the padding is lines of
+ * LINE bytes (1021 '#'s and '\n'), and any rest of a line after a write is
+ * 0-1021 '#'s and '\n'; a write that would leave a lone "\n" (it ends just
+ * before a line's '\n') writes a '#' over it, which joins the next line
+ * (1023 bytes, still one piece).
+ *
+ * Extending: the write that would leave less than "#\n" first writes
+ * PAD_BYTES more lines after the file's end and fdatasyncs them (on the
+ * main thread, once per PAD_BYTES of data). Commands are written only over
+ * padding already on disk, so a power loss can put back '#'s over a write
+ * that never reached the disk (the loader drops the torn command:
+ * trailingPadAt()), never zeros. A clean close (shutdown, appendonly no,
+ * the end of a file at a rewrite) truncates the padding; so does kevy
+ * opening a file that ends with some (paddingStart()).
  */
 import fs from 'node:fs';
 
-export const PAD_BYTES = 1 << 20;
-/** The padding written when the line is extended (a flat latin1 string, built once). */
-const PAD = '#'.repeat(PAD_BYTES - 1) + '\n';
-/** The shortest valid padding: what a write leaving a lone '\n' adds. */
-const MIN_PAD = '#\n';
+/** One padding line: 1021 '#'s and '\n' (Redis reads at most 1023 bytes of a line at once). */
+export const LINE = 1022;
+/** Bytes added per extension: whole lines, about 1 MB. */
+export const PAD_BYTES = LINE * 1026;
+const PAD = ('#'.repeat(LINE - 1) + '\n').repeat(PAD_BYTES / LINE);
 
-/**
- * What to write after data ending at `end` in a file whose physical size
- * is `phys` (padding in [end, phys) must stay '#'s ending in '\n'):
- * nothing while at least "#\n" is left; else a new padding line when
- * `extend`, or, when a lone '\n' would be left, "#\n".
- */
-export function padAfter(end: number, phys: number, extend: boolean): string {
-  const left = phys - end;
-  if (left >= 2) return '';
-  if (extend) return PAD;
-  return left === 1 ? MIN_PAD : '';
+/** The padding string for n bytes (n a multiple of LINE). */
+export function padLines(n: number): string {
+  return n === PAD_BYTES ? PAD : ('#'.repeat(LINE - 1) + '\n').repeat(n / LINE);
+}
+
+/** Bytes to add at the end of a file of `phys` bytes so that data ending at `end` leaves at least "#\n" after it. */
+export function extensionFor(end: number, phys: number): number {
+  const need = end + 2 - phys;
+  return need <= 0 ? 0 : Math.ceil(need / PAD_BYTES) * PAD_BYTES;
 }
 
 /**
- * Start of the padding line at the end of an open file of `size` bytes: a
- * last line made only of '#'s (after a '\n' or at offset 0), or `size`
- * when there is none (or the file cannot be read). Reads backwards from its end.
+ * What to write right after data ending at `end`, so that what follows it
+ * up to the file's end (`phys`) stays valid padding: padding lines start
+ * at `base` (-1: none known). "#" over a line's '\n' the data ends just
+ * before; "#\n" when the file's final '\n' would be left alone (no
+ * extension: appendfsync is not always); else nothing.
+ */
+export function suffixAfter(end: number, phys: number, base: number): string {
+  const left = phys - end;
+  if (left === 1) return '#\n';
+  if (left < 2 || base < 0 || end < base) return '';
+  return (end - base) % LINE === LINE - 1 ? '#' : '';
+}
+
+/**
+ * Start of the padding at the end of an open file of `size` bytes: the
+ * first of the last lines made only of '#'s (none for a file that does not
+ * end with '\n'), or `size` when there is none or the file cannot be read.
+ * Reads backwards from the end, at most 64 KB past the start of the padding.
  */
 export function paddingStart(fd: number, size: number): number {
-  if (size < 2) return size;
   const block = Buffer.allocUnsafe(64 * 1024);
   let end = size;
+  let start = size;
+  let lineHasOther = false;
   let first = true;
   while (end > 0) {
     const from = Math.max(0, end - block.length);
@@ -66,31 +87,40 @@ export function paddingStart(fd: number, size: number): number {
       // not readable: no padding is known
     }
     if (n !== end - from) return size;
-    let i = n - 1;
-    if (first) {
-      if (block[i] !== 10 || block[i - 1] !== 0x23) return size;
-      i--;
-      first = false;
+    for (let i = n - 1; i >= 0; i--) {
+      const b = block[i];
+      if (first) {
+        if (b !== 10) return size;
+        first = false;
+        continue;
+      }
+      if (b === 10) {
+        // A line starts at from + i + 1: padding if it held only '#'s.
+        if (lineHasOther) return start;
+        start = from + i + 1;
+      } else if (b === 0x23) {
+        continue;
+      } else {
+        lineHasOther = true;
+      }
     }
-    while (i >= 0 && block[i] === 0x23) i--;
-    if (i >= 0) return block[i] === 10 ? from + i + 1 : size;
     end = from;
   }
-  return 0;
+  return lineHasOther ? start : 0;
 }
 
 /**
- * Where a trailing run of '#'s (before a final '\n') starts in buf, if it
- * starts after `from`; else buf.length. For a torn command followed by the
- * padding: "...SE#####\n" (the loader's torn-tail rule counts and
- * quarantines only the bytes before it).
+ * Where the padding after a torn command starts in buf: the trailing run
+ * of '#' and '\n' bytes after `from` (a "\r\n" that ends it belongs to the
+ * command), or buf.length when buf does not end with one. For a power loss
+ * that put back padding over a write: "...$3\r\nSE#####\n####\n".
  */
 export function trailingPadAt(buf: Buffer, from: number): number {
-  let i = buf.length - 1;
-  if (i < from + 1 || buf[i] !== 10 || buf[i - 1] !== 0x23) return buf.length;
-  i--;
-  while (i > from && buf[i - 1] === 0x23) i--;
-  return i > from ? i : buf.length;
+  let i = buf.length;
+  if (i === 0 || buf[i - 1] !== 10) return buf.length;
+  while (i > from && (buf[i - 1] === 0x23 || buf[i - 1] === 10)) i--;
+  if (i > from && buf[i - 1] === 13 && i < buf.length && buf[i] === 10) i++;
+  return i < buf.length && i > from ? i : buf.length;
 }
 
 /** How incr files are opened: read-write (paddingStart reads), without O_APPEND (writes are positional). */

@@ -4,7 +4,7 @@
  * the policy asks; failures are reported and retried.
  *
  * Writes happen on the main thread (fs.writeSync at the file's logical end,
- * over the padding line under always (./aof-pad.ts), once per event-loop turn,
+ * over the padding under always (./aof-pad.ts), once per event-loop turn,
  * as Redis's beforeSleep does): a write to the page cache costs ~1.3 us of
  * CPU there, while fs.write through libuv's thread pool measured ~10 us of
  * CPU and 12-17 us of main-thread time to wake a worker (a 17% self-time
@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server';
 import { strerrorCode } from './aof-errors';
 import { HeldClients } from './aof-hold';
-import { padAfter } from './aof-pad';
+import { extensionFor, LINE, padLines, suffixAfter } from './aof-pad';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -47,7 +47,7 @@ interface SyncJob {
 }
 
 const RETRY_MS = 100;
-/** After a write with a new padding line failed, writes go without one for this long (ms). */
+/** After adding padding failed, none is added for this long (ms). */
 const PAD_RETRY_MS = 10_000;
 /**
  * fdatasyncs in flight at once. Two overlap on this disk: serial appending
@@ -87,9 +87,11 @@ export class AofPipeline {
   /** The current file has written bytes to fsync (always: each write; everysec: the timer). */
   protected fsyncWanted = false;
   protected retryTimer: NodeJS.Timeout | null = null;
-  /** Per open fd: bytes of data (the logical end, where the next write goes) and the file's size (with its padding line). */
+  /** Per open fd: bytes of data (the logical end, where the next write goes) and the file's size (with its padding). */
   protected readonly fileSize = new Map<number, number>();
   protected readonly physSize = new Map<number, number>();
+  /** Where the padding's lines start (LINE bytes each), -1 when not on that grid. */
+  protected readonly padBase = new Map<number, number>();
   private padRetryAt = 0;
   /** Clients whose output waits for an fsync (always). */
   protected readonly held = new HeldClients(() => this.pump());
@@ -162,31 +164,38 @@ export class AofPipeline {
 
   /**
    * One write() of data at the logical end of fd (a positional write: the
-   * file may hold the padding line after it, ./aof-pad.ts). Returns null
-   * when it all reached the file, else the part still to write: a failed or
-   * short write is undone (so no torn command is left in the middle of the
-   * file) and reported, and the retry timer is set. A write that carried a
-   * new padding line and failed is undone and tried once more without it
-   * (a nearly full disk has room for the data, not for PAD_BYTES more), and
-   * padding stops for PAD_RETRY_MS.
+   * file may hold padding after it, ./aof-pad.ts; under always, padding is
+   * added first when too little is left). Returns null when the data
+   * reached the file, else the part still to write: a failed or short write
+   * is undone (so no torn command is left in the middle of the file) and
+   * reported, and the retry timer is set.
    */
-  private writeData(fd: number, data: string, mayExtend = true): string | null {
+  private writeData(fd: number, data: string): string | null {
     if (data.length === 0) return null;
     const before = this.fileSize.get(fd) ?? 0;
-    const phys = this.physSize.get(fd) ?? before;
+    const physBefore = this.physSize.get(fd) ?? before;
     const end = before + data.length;
-    const extend = mayExtend && fd === this.fd && this.policy === 'always' && performance.now() >= this.padRetryAt;
-    const pad = padAfter(end, phys, extend);
+    let phys = physBefore;
+    let suffix: string;
+    if (fd === this.fd && this.policy === 'always' && extensionFor(end, phys) !== 0 && this.extendPadding(fd, end)) {
+      phys = this.physSize.get(fd)!;
+      // The old last line's newline would be left alone: a '#' joins it to the first new line.
+      suffix = end === physBefore - 1 ? '#' : suffixAfter(end, phys, this.padBase.get(fd) ?? -1);
+    } else {
+      suffix = suffixAfter(end, phys, this.padBase.get(fd) ?? -1);
+    }
     let n = 0;
     let error: NodeJS.ErrnoException | null = null;
     try {
-      n = fs.writeSync(fd, pad.length === 0 ? data : data + pad, before, 'latin1');
+      n = fs.writeSync(fd, suffix.length === 0 ? data : data + suffix, before, 'latin1');
     } catch (e) {
       error = e as NodeJS.ErrnoException;
     }
-    if (error === null && n === data.length + pad.length) {
+    // A suffix cut short only matters to Redis if kevy dies before the next write.
+    if (error === null && n >= data.length) {
       this.fileSize.set(fd, end);
-      if (pad.length !== 0 || end > phys) this.physSize.set(fd, end + pad.length);
+      if (suffix.length === 2) this.padBase.set(fd, -1); // "#\n" ends the file off the line grid
+      this.physSize.set(fd, Math.max(phys, before + n));
       this.currentSize += data.length;
       this.batchesWritten++;
       this.cmdsSinceFsync += this.pendingCmds;
@@ -195,22 +204,18 @@ export class AofPipeline {
       return null;
     }
     let rest = data;
-    if (n > 0 || pad.length !== 0) {
+    if (n > 0) {
       try {
         fs.ftruncateSync(fd, before);
         this.physSize.set(fd, before);
+        this.padBase.set(fd, -1);
       } catch {
         // Cannot undo: keep what reached the file, retry only the rest.
-        const kept = Math.min(n, data.length);
-        this.fileSize.set(fd, before + kept);
+        this.fileSize.set(fd, before + n);
         this.physSize.set(fd, Math.max(phys, before + n));
-        this.currentSize += kept;
-        rest = rest.slice(kept);
+        this.currentSize += n;
+        rest = rest.slice(n);
       }
-    }
-    if (extend && pad.length !== 0 && rest === data) {
-      this.padRetryAt = performance.now() + PAD_RETRY_MS;
-      return this.writeData(fd, data, false);
     }
     // A short write without an error: Redis assumes ENOSPC.
     this.failed(error ? error.code : 'ENOSPC', error ? error.message : 'short write', 'write');
@@ -218,9 +223,37 @@ export class AofPipeline {
   }
 
   /**
-   * Truncates fd to its data, dropping the padding line (a file being
-   * closed). A failure leaves the line, which Redis and kevy load as an
-   * annotation.
+   * Adds padding lines at the end of fd, enough for data ending at `end`,
+   * and fdatasyncs them before any command goes over them (./aof-pad.ts).
+   * False when that failed (the lines are undone; no padding is added for
+   * PAD_RETRY_MS: a nearly full disk has room for the data, not for them).
+   */
+  private extendPadding(fd: number, end: number): boolean {
+    if (performance.now() < this.padRetryAt) return false;
+    const phys = this.physSize.get(fd) ?? end;
+    const bytes = extensionFor(end, phys);
+    try {
+      const n = fs.writeSync(fd, padLines(bytes), phys, 'latin1');
+      if (n !== bytes) throw new Error('short write');
+      fs.fdatasyncSync(fd);
+    } catch {
+      try {
+        fs.ftruncateSync(fd, phys);
+      } catch {
+        // Cannot undo: what was written is '#'s, which the next writes go over or the close cuts.
+      }
+      this.padRetryAt = performance.now() + PAD_RETRY_MS;
+      return false;
+    }
+    const base = this.padBase.get(fd) ?? -1;
+    if (base < 0 || (phys - base) % LINE !== 0) this.padBase.set(fd, phys);
+    this.physSize.set(fd, phys + bytes);
+    return true;
+  }
+
+  /**
+   * Truncates fd to its data, dropping the padding (a file being closed,
+   * or opened). A failure leaves it: lines Redis and kevy skip.
    */
   protected trimPadding(fd: number): void {
     const end = this.fileSize.get(fd) ?? 0;
@@ -228,6 +261,7 @@ export class AofPipeline {
     try {
       fs.ftruncateSync(fd, end);
       this.physSize.set(fd, end);
+      this.padBase.set(fd, -1);
     } catch {
       // kept: a valid annotation line
     }
@@ -309,6 +343,7 @@ export class AofPipeline {
     if (j.close) {
       this.fileSize.delete(j.fd);
       this.physSize.delete(j.fd);
+      this.padBase.delete(j.fd);
       fs.close(j.fd, () => {});
     }
     const released = this.release();

@@ -107,14 +107,16 @@ export class AofWriter extends AofPipeline {
 
   /**
    * Makes fd (opened for writing, without O_APPEND: writes are positional)
-   * the file receiving appends. A padding line left at its end (a crash
-   * under appendfsync always) is kept and written over (./aof-pad.ts).
+   * the file receiving appends. Padding left at its end (a crash under
+   * appendfsync always) is truncated: the next write under always adds
+   * fresh lines (./aof-pad.ts).
    */
   attach(fd: number, name: string, size: number): void {
     this.fd = fd;
     this.incrName = name;
     this.fileSize.set(fd, paddingStart(fd, size));
     this.physSize.set(fd, size);
+    this.trimPadding(fd);
     this.selectedDb = -1;
     this.lastTs = 0;
   }
@@ -191,6 +193,7 @@ export class AofWriter extends AofPipeline {
       fs.closeSync(this.fd);
       this.fileSize.delete(this.fd);
       this.physSize.delete(this.fd);
+      this.padBase.delete(this.fd);
     }
     this.fd = -1;
     this.incrName = '';
@@ -212,13 +215,23 @@ export class AofWriter extends AofPipeline {
     this.retryTimer = null;
   }
 
-  /** Size of the file `name` in the AOF directory (0 when missing); of the current incr file, its data without the padding line. */
+  /**
+   * Size of the data of the file `name` in the AOF directory (0 when
+   * missing), without padding: the current incr file's is known; an older
+   * one keeps padding when kevy died between a rewrite's start and that
+   * file's close (auto rewrite and INFO count data only).
+   */
   fileSizeOf(name: string): number {
     if (name === this.incrName && this.fd >= 0) return this.fileSize.get(this.fd) ?? 0;
+    let fd = -1;
     try {
-      return fs.statSync(path.join(this.dirPath, name)).size;
+      fd = fs.openSync(path.join(this.dirPath, name), 'r');
+      const size = fs.fstatSync(fd).size;
+      return name.endsWith('.incr.aof') ? paddingStart(fd, size) : size;
     } catch {
       return 0;
+    } finally {
+      if (fd >= 0) fs.closeSync(fd);
     }
   }
 }

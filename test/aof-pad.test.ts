@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startServer, type RunningServer } from '../src/index';
-import { extensionFor, LINE, PAD_BYTES, padLines, paddingStart, suffixAfter, trailingPadAt } from '../src/persistence/aof-pad';
+import { extensionFor, LINE, PAD_BYTES, padLines, paddingStart, planWrite, trailingPadAt } from '../src/persistence/aof-pad';
 import { encodeCommand, readCommand } from '../src/persistence/aof-reader';
 import { freePort, waitForPort } from './helpers/servers';
 import { aofOf } from '../src/persistence/aof-setup';
@@ -76,59 +76,166 @@ function commandsOf(buf: Buffer): { argv: string[][]; end: number } {
 }
 
 /**
- * True if Redis 7.0's loader (and redis-check-aof) skip s as annotations:
- * they read it with fgets(buf, 1024), at most 1023 bytes at once up to a
- * '\n', and every piece must start with '#'; s must end with '\n' (else a
- * Redis appending to the file would glue its first command to it).
+ * Redis 7.0's loadSingleAppendOnlyFile, as a model: fgets(buf, 1024) for
+ * each line (at most 1023 bytes up to a '\n'), a '#' line skipped, "*argc",
+ * then per argument "$len", len bytes and 2 bytes discarded unchecked.
+ * 'truncated': the end of the file cut a command (aof-load-truncated keeps
+ * the commands before it); 'fmterr': Redis refuses to start.
  */
+function redisLoad(buf: Buffer): { status: 'ok' | 'truncated' | 'fmterr'; cmds: string[][] } {
+  let pos = 0;
+  const cmds: string[][] = [];
+  const fgets = (): string | null => {
+    if (pos >= buf.length) return null;
+    const nl = buf.indexOf(10, pos);
+    const end = Math.min(nl < 0 ? buf.length : nl + 1, pos + 1023);
+    const line = buf.toString('latin1', pos, end);
+    pos = end;
+    return line;
+  };
+  for (;;) {
+    const line = fgets();
+    if (line === null) return { status: 'ok', cmds };
+    if (line[0] === '#') continue;
+    if (line[0] !== '*') return { status: 'fmterr', cmds };
+    if (line.length === 1) return { status: 'truncated', cmds };
+    const argc = parseInt(line.slice(1), 10) || 0;
+    if (argc < 1) return { status: 'fmterr', cmds };
+    const argv: string[] = [];
+    for (let k = 0; k < argc; k++) {
+      const l = fgets();
+      if (l === null) return { status: 'truncated', cmds };
+      if (l[0] !== '$') return { status: 'fmterr', cmds };
+      const len = parseInt(l.slice(1), 10) || 0;
+      if (pos + len > buf.length) return { status: 'truncated', cmds };
+      argv.push(buf.toString('latin1', pos, pos + len));
+      pos += len;
+      if (pos + 2 > buf.length) return { status: 'truncated', cmds };
+      pos += 2;
+    }
+    cmds.push(argv);
+  }
+}
+
+/** True if Redis's loader skips s (padding) as annotations, and s ends with '\n' (a Redis appending after it starts a new line). */
 function redisSkips(s: string): boolean {
   if (s.length === 0) return true;
-  if (!s.endsWith('\n')) return false;
-  let pos = 0;
-  while (pos < s.length) {
-    const nl = s.indexOf('\n', pos);
-    const pieceEnd = Math.min(nl + 1, pos + 1023);
-    if (s[pos] !== '#') return false;
-    pos = pieceEnd;
+  const r = redisLoad(Buffer.from(s, 'latin1'));
+  return s.endsWith('\n') && r.status === 'ok' && r.cmds.length === 0;
+}
+
+/** Applies planned writes to a file image (grown as needed). */
+function apply(img: Buffer, writes: { pos: number; text: string }[]): Buffer {
+  let out = img;
+  for (const w of writes) {
+    const end = w.pos + w.text.length;
+    if (end > out.length) out = Buffer.concat([out, Buffer.alloc(end - out.length)]);
+    out.write(w.text, w.pos, 'latin1');
   }
-  return /^[#\n]*$/.test(s);
+  return out;
+}
+
+/**
+ * Writes batches with plan() over padding, and checks with redisLoad every
+ * state a SIGKILL can leave: the writes done in order, the one in progress
+ * cut at any page boundary. Returns the first state where Redis would load
+ * a command that was never written whole, or null.
+ */
+function killStates(plan: (before: number, phys: number, data: string) => { pos: number; text: string }[], seed: number, pad = padLines(PAD_BYTES)): string | null {
+  let rnd = seed;
+  const random = (n: number) => {
+    rnd = (rnd * 1103515245 + 12345) % 2147483648;
+    return rnd % n;
+  };
+  let img = Buffer.from(pad, 'latin1');
+  let before = 0;
+  const done: string[][] = [];
+  for (let b = 0; b < 40; b++) {
+    const batch: string[][] = [];
+    let data = b % 5 === 0 ? `#TS:${1700000000 + b}\r\n` : '';
+    for (let k = 1 + random(4); k > 0; k--) {
+      const argv = ['SET', `key:${b}:${k}`, 'v'.repeat(random(6000))];
+      batch.push(argv);
+      data += encodeCommand(argv);
+    }
+    const writes = plan(before, img.length, data);
+    for (let wi = 0; wi < writes.length; wi++) {
+      const w = writes[wi];
+      const doneBefore = apply(img, writes.slice(0, wi));
+      for (let cut = 0; cut <= w.text.length; cut++) {
+        if (cut !== 0 && cut !== w.text.length && (w.pos + cut) % 4096 !== 0) continue;
+        const state = apply(doneBefore, [{ pos: w.pos, text: w.text.slice(0, cut) }]);
+        const r = redisLoad(state);
+        if (r.status === 'fmterr') continue;
+        const whole = wi === writes.length - 1 && cut === w.text.length;
+        const expected = whole ? [...done, ...batch] : done;
+        if (JSON.stringify(r.cmds) !== JSON.stringify(expected)) return `batch ${b}, write ${wi}, cut ${cut}: ${r.status}, ${r.cmds.length} commands`;
+      }
+    }
+    img = apply(img, writes);
+    before += data.length;
+    done.push(...batch);
+    if (before + 2 > img.length) break;
+  }
+  return null;
 }
 
 describe('the padding helpers', () => {
-  test('padLines: lines of 1021 #s; every rest of it is skipped by Redis', () => {
+  test('padLines: lines of a # and .s; what a write leaves after it is skipped by Redis', () => {
     expect(PAD_BYTES % LINE).toBe(0);
     const p = padLines(PAD_BYTES);
     expect(p.length).toBe(PAD_BYTES);
     expect(padLines(2 * PAD_BYTES)).toBe(p + p);
-    expect(p.split('\n').slice(0, -1).every((l) => l === '#'.repeat(LINE - 1))).toBe(true);
-    // What a write leaves after it, at every offset of a line: valid, but for the lone '\n'
-    // (which suffixAfter covers with a '#').
-    for (let cut = 0; cut < 3 * LINE; cut++) {
-      const rest = p.slice(cut);
-      const suffix = suffixAfter(cut, PAD_BYTES, 0);
-      expect(redisSkips(suffix + rest.slice(suffix.length)), `cut ${cut}`).toBe(true);
-      expect(suffix === '#').toBe(rest[0] === '\n');
+    expect(p.split('\n').slice(0, -1).every((l) => l === '#' + '.'.repeat(LINE - 2))).toBe(true);
+    const cmd = encodeCommand(['SET', 'k', 'v']);
+    const small = padLines(4 * LINE);
+    for (let at = 0; at < 3 * LINE; at++) {
+      const img = apply(Buffer.from(small, 'latin1'), planWrite(at, small.length, cmd));
+      const r = redisLoad(img.subarray(at));
+      expect(r.status, `at ${at}`).toBe('ok');
+      expect(r.cmds).toEqual([['SET', 'k', 'v']]);
+      expect(redisSkips(img.subarray(at + cmd.length).toString('latin1')), `at ${at}`).toBe(true);
     }
+    // The end of the file: a write leaving only its final '\n' writes "#\n".
+    const at = p.length - 1 - cmd.length;
+    const img = apply(Buffer.from(p, 'latin1'), planWrite(at, p.length, cmd));
+    expect(img.subarray(img.length - 2).toString('latin1')).toBe('#\n');
+    expect(redisLoad(img.subarray(at))).toEqual({ status: 'ok', cmds: [['SET', 'k', 'v']] });
     expect(redisSkips('\n')).toBe(false);
     expect(redisSkips('#'.repeat(1023 * 3) + '\n')).toBe(false);
     expect(redisSkips('#'.repeat(1022) + '\n')).toBe(true);
   });
 
-  test('extensionFor and suffixAfter', () => {
+  test('planWrite: appending is one write; over padding the first command is committed last', () => {
+    expect(planWrite(10, 10, '*1\r\n$4\r\nPING\r\n')).toEqual([{ pos: 10, text: '*1\r\n$4\r\nPING\r\n' }]);
+    expect(planWrite(10, 100, '*1\r\n$4\r\nPING\r\n')).toEqual([
+      { pos: 11, text: '1\r\n$4\r\nPING\r\n#' },
+      { pos: 10, text: '*' },
+    ]);
+    expect(planWrite(0, 15, '*1\r\n$4\r\nPING\r\n')).toEqual([
+      { pos: 1, text: '1\r\n$4\r\nPING\r\n#\n' },
+      { pos: 0, text: '*' },
+    ]);
+    expect(planWrite(0, 5, '#TS:1\r\n*1\r\n$4\r\nPING\r\n')).toEqual([
+      { pos: 8, text: '1\r\n$4\r\nPING\r\n' },
+      { pos: 0, text: '#TS:1\r\n*' },
+    ]);
     expect(extensionFor(10, 12)).toBe(0);
     expect(extensionFor(10, 11)).toBe(PAD_BYTES);
     expect(extensionFor(10, 0)).toBe(PAD_BYTES);
     expect(extensionFor(PAD_BYTES + 10, 0)).toBe(2 * PAD_BYTES);
-    expect(suffixAfter(10, 11, 0)).toBe('#\n');
-    expect(suffixAfter(10, 10, 0)).toBe('');
-    expect(suffixAfter(10, 5, 0)).toBe('');
-    expect(suffixAfter(LINE - 1, 100_000, 0)).toBe('#');
-    expect(suffixAfter(LINE - 1, 100_000, -1)).toBe('');
-    expect(suffixAfter(LINE + 5, 100_000, 6)).toBe('#');
-    expect(suffixAfter(LINE + 5, 100_000, 7)).toBe('');
   });
 
-  test('paddingStart: the first of the last lines made only of #s, across read blocks; else the size', () => {
+  test('a SIGKILL cutting a write between pages: Redis loads the commands written whole, or refuses; never a cut command', () => {
+    for (let seed = 1; seed <= 5; seed++) expect(killStates(planWrite, seed)).toBeNull();
+    // The model sees the danger: one write of the data over lines of #s only (the first
+    // padding kevy had) lets Redis load a command whose value ran into the padding.
+    const naive = (before: number, phys: number, data: string) => [{ pos: before, text: data + (phys - before - data.length >= 2 ? '#' : '') }];
+    const hashes = ('#'.repeat(LINE - 1) + '\n').repeat(PAD_BYTES / LINE);
+    expect(killStates(naive, 1, hashes)).toMatch(/commands$/);
+  });
+
+  test('paddingStart: the first of the last lines made only of #s and .s, across read blocks; else the size', () => {
     const dir = tmpDir();
     const set = encodeCommand(['SET', 'a', '1']);
     const cases: [string, number][] = [
@@ -137,14 +244,14 @@ describe('the padding helpers', () => {
       [set, 0],
       [set + '#\n', -2],
       [set + padLines(PAD_BYTES), -PAD_BYTES],
-      [set + '#'.repeat(5) + '\n' + padLines(LINE * 80), -(6 + LINE * 80)],
+      [set + '#....\n' + padLines(LINE * 80), -(6 + LINE * 80)],
       [padLines(LINE * 70), -(LINE * 70)],
       ['#TS:1700000000\r\n', 0],
       ['#abc#\n', 0],
-      ['#abc#\n##\n', -3],
+      ['#abc#\n#.\n', -3],
       [encodeCommand(['SET', 'a', '#']), 0],
-      [encodeCommand(['SET', 'a', 'x\n###']), 0],
-      [set + '###', 0],
+      [encodeCommand(['SET', 'a', 'x\n#..']), 0],
+      [set + '#..', 0],
     ];
     for (const [content, fromEnd] of cases) {
       const f = path.join(dir, 'f');
@@ -158,12 +265,12 @@ describe('the padding helpers', () => {
     }
   });
 
-  test('trailingPadAt: the run of #s and newlines after the torn bytes', () => {
+  test('trailingPadAt: the run of padding after the torn bytes', () => {
     const b = (s: string) => Buffer.from(s, 'latin1');
     const pad = padLines(LINE * 3);
     for (const torn of ['*3\r\n$3\r\nSE', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$100\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n']) {
       expect(trailingPadAt(b('xx' + torn + pad), 2), torn).toBe(2 + torn.length);
-      expect(trailingPadAt(b('xx' + torn + '#' + pad.slice(5)), 2), torn).toBe(2 + torn.length);
+      expect(trailingPadAt(b('xx' + torn + pad.slice(5)), 2), torn).toBe(2 + torn.length);
     }
     expect(trailingPadAt(b('xx*3\r\n$3\r\nSE'), 2)).toBe(12);
     expect(trailingPadAt(b(pad), 0)).toBe(pad.length);
@@ -287,7 +394,7 @@ describe('every state a write leaves', () => {
         expect(text.length, `write ${i}`).toBeGreaterThanOrEqual(2);
         expect(redisSkips(text), `write ${i}`).toBe(true);
         if (text.indexOf('\n') === LINE && !checkedWithRedis) {
-          // The write ended just before a newline: a '#' went over it (a line of 1022 #s).
+          // The write ended just before a newline: a '#' went over it (a line of 1023 bytes).
           checkedWithRedis = true;
           const copy = tmpDir();
           fs.cpSync(dir, copy, { recursive: true });

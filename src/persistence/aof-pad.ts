@@ -1,8 +1,8 @@
 /**
  * The padding under appendfsync always: kevy keeps the current incr file
- * longer than its data, with annotation lines of '#'s:
+ * longer than its data, with annotation lines of a '#' and '.'s:
  *
- *   ...$1\r\nv\r\n###...###\n###...###\n ... ###...###\n
+ *   ...$1\r\nv\r\n#......\n#.......\n ... #.......\n
  *                ^ logical end (the next write goes here)   ^ physical end
  *
  * Each write puts its commands at the logical end, over the start of the
@@ -13,37 +13,42 @@
  * --policies always --clients 10,50,200 --rounds 3 --requests 100000 --base
  * <before>: 1.18 / 1.19 / 1.13 x redis vs 1.04 / 1.00 / 1.04.
  *
- * Why '#' lines and not zeros (PostgreSQL zero-fills its WAL): Redis 7.0
- * skips lines starting with '#' (its `#TS:` annotations) while loading, as
- * redis-check-aof does, so the directory a crash (SIGKILL, OOM kill) leaves
- * loads in Redis as it is. Both read such lines with fgets(buf, 1024): a
- * line of more than 1023 bytes is read in pieces, and a piece without a
- * leading '#' (a lone "\n") is a format error. So the padding is lines of
- * LINE bytes (1021 '#'s and '\n'), and any rest of a line after a write is
- * 0-1021 '#'s and '\n'; a write that would leave a lone "\n" (it ends just
- * before a line's '\n') writes a '#' over it, which joins the next line
- * (1023 bytes, still one piece).
+ * Why annotation lines and not zeros (PostgreSQL zero-fills its WAL):
+ * Redis 7.0 skips lines starting with '#' (its `#TS:` annotations) while
+ * loading, as redis-check-aof does, so the directory a SIGKILL or OOM kill
+ * leaves loads in Redis as it is. Both read such lines with fgets(buf,
+ * 1024): a line of more than 1023 bytes is read in pieces, and every piece
+ * must start with '#'. So the padding is lines of LINE bytes, and a write
+ * leaves a '#' right after its data (planWrite()).
  *
- * Extending: the write that would leave less than "#\n" first writes
- * PAD_BYTES more lines after the file's end and fdatasyncs them (on the
- * main thread, once per PAD_BYTES of data). Commands are written only over
- * padding already on disk, so a power loss can put back '#'s over a write
- * that never reached the disk (the loader drops the torn command:
- * trailingPadAt()), never zeros. A clean close (shutdown, appendonly no,
- * the end of a file at a rewrite) truncates the padding; so does kevy
+ * The '.'s: Redis reads an argument's bytes without checking the "\r\n"
+ * after them. A command cut by a power loss (a page of the write lost, the
+ * padding back in its place) whose last argument runs into the padding
+ * ends, for Redis, somewhere inside a line: at a '.', a format error, and
+ * not a command with a wrong value. (A SIGKILL can cut a write too, between
+ * pages: planWrite() keeps every command of it unreadable for Redis until
+ * the write is whole.) kevy's own loader checks the "\r\n" and drops the
+ * cut command as a torn tail (trailingPadAt()).
+ *
+ * Extending: the write that would leave less than "#\n" first adds whole
+ * lines after the file's end and fdatasyncs them (on the main thread, once
+ * per PAD_BYTES of data), so commands only go over padding on disk: a power
+ * loss puts back padding, never zeros. A clean close (shutdown, appendonly
+ * no, the end of a file at a rewrite) truncates the padding; so does kevy
  * opening a file that ends with some (paddingStart()).
  */
 import fs from 'node:fs';
 
-/** One padding line: 1021 '#'s and '\n' (Redis reads at most 1023 bytes of a line at once). */
+/** One padding line: '#', 1020 '.' and '\n' (Redis reads at most 1023 bytes of a line at once). */
 export const LINE = 1022;
-/** Bytes added per extension: whole lines, about 1 MB. */
+/** Bytes added per extension (at least): whole lines, about 1 MB. */
 export const PAD_BYTES = LINE * 1026;
-const PAD = ('#'.repeat(LINE - 1) + '\n').repeat(PAD_BYTES / LINE);
+const ONE_LINE = '#' + '.'.repeat(LINE - 2) + '\n';
+const PAD = ONE_LINE.repeat(PAD_BYTES / LINE);
 
 /** The padding string for n bytes (n a multiple of LINE). */
 export function padLines(n: number): string {
-  return n === PAD_BYTES ? PAD : ('#'.repeat(LINE - 1) + '\n').repeat(n / LINE);
+  return n === PAD_BYTES ? PAD : ONE_LINE.repeat(n / LINE);
 }
 
 /** Bytes to add at the end of a file of `phys` bytes so that data ending at `end` leaves at least "#\n" after it. */
@@ -52,23 +57,40 @@ export function extensionFor(end: number, phys: number): number {
   return need <= 0 ? 0 : Math.ceil(need / PAD_BYTES) * PAD_BYTES;
 }
 
+/** One positional write. */
+export interface PlannedWrite {
+  pos: number;
+  text: string;
+}
+
 /**
- * What to write right after data ending at `end`, so that what follows it
- * up to the file's end (`phys`) stays valid padding: padding lines start
- * at `base` (-1: none known). "#" over a line's '\n' the data ends just
- * before; "#\n" when the file's final '\n' would be left alone (no
- * extension: appendfsync is not always); else nothing.
+ * The writes that put data at `before` in a file of `phys` bytes, in
+ * order. Appending (nothing after `before`): data alone. Over padding:
+ *  - a '#' after the data, so what is left of its line starts with '#'
+ *    (over a line's '\n' it joins the next line: 1023 bytes, one piece for
+ *    Redis), or "#\n" when only the file's final '\n' would be left;
+ *  - the data up to its first command's '*' written last, in a write of
+ *    its own (at most a #TS line and the '*': one page). Until then Redis
+ *    cannot parse any command of the batch (it meets a '$' line, a format
+ *    error), so a write cut short by SIGKILL, which Linux allows between
+ *    pages, never shows Redis a command whose last argument runs into the
+ *    padding (Redis does not check the "\r\n" after an argument).
  */
-export function suffixAfter(end: number, phys: number, base: number): string {
-  const left = phys - end;
-  if (left === 1) return '#\n';
-  if (left < 2 || base < 0 || end < base) return '';
-  return (end - base) % LINE === LINE - 1 ? '#' : '';
+export function planWrite(before: number, phys: number, data: string): PlannedWrite[] {
+  if (before >= phys) return [{ pos: before, text: data }];
+  const left = phys - before - data.length;
+  const suffix = left >= 2 ? '#' : left === 1 ? '#\n' : '';
+  const c = data.indexOf('*');
+  if (c < 0) return [{ pos: before, text: data + suffix }];
+  return [
+    { pos: before + c + 1, text: data.slice(c + 1) + suffix },
+    { pos: before, text: data.slice(0, c + 1) },
+  ];
 }
 
 /**
  * Start of the padding at the end of an open file of `size` bytes: the
- * first of the last lines made only of '#'s (none for a file that does not
+ * first of the last lines made only of '#'s and '.'s (none for a file that does not
  * end with '\n'), or `size` when there is none or the file cannot be read.
  * Reads backwards from the end, at most 64 KB past the start of the padding.
  */
@@ -95,10 +117,10 @@ export function paddingStart(fd: number, size: number): number {
         continue;
       }
       if (b === 10) {
-        // A line starts at from + i + 1: padding if it held only '#'s.
+        // A line starts at from + i + 1: padding if it held only '#'s and '.'s.
         if (lineHasOther) return start;
         start = from + i + 1;
-      } else if (b === 0x23) {
+      } else if (b === 0x23 || b === 0x2e) {
         continue;
       } else {
         lineHasOther = true;
@@ -111,14 +133,14 @@ export function paddingStart(fd: number, size: number): number {
 
 /**
  * Where the padding after a torn command starts in buf: the trailing run
- * of '#' and '\n' bytes after `from` (a "\r\n" that ends it belongs to the
- * command), or buf.length when buf does not end with one. For a power loss
- * that put back padding over a write: "...$3\r\nSE#####\n####\n".
+ * of '#', '.' and '\n' bytes after `from` (a "\r\n" that ends it belongs to
+ * the command), or buf.length when buf does not end with one. For a power
+ * loss that put back padding over a write: "...$3\r\nSE#...\n#....\n".
  */
 export function trailingPadAt(buf: Buffer, from: number): number {
   let i = buf.length;
   if (i === 0 || buf[i - 1] !== 10) return buf.length;
-  while (i > from && (buf[i - 1] === 0x23 || buf[i - 1] === 10)) i--;
+  while (i > from && (buf[i - 1] === 0x23 || buf[i - 1] === 0x2e || buf[i - 1] === 10)) i--;
   if (i > from && buf[i - 1] === 13 && i < buf.length && buf[i] === 10) i++;
   return i < buf.length && i > from ? i : buf.length;
 }

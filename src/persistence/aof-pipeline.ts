@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server';
 import { strerrorCode } from './aof-errors';
 import { HeldClients } from './aof-hold';
-import { extensionFor, LINE, padLines, suffixAfter } from './aof-pad';
+import { extensionFor, padLines, planWrite } from './aof-pad';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -90,8 +90,6 @@ export class AofPipeline {
   /** Per open fd: bytes of data (the logical end, where the next write goes) and the file's size (with its padding). */
   protected readonly fileSize = new Map<number, number>();
   protected readonly physSize = new Map<number, number>();
-  /** Where the padding's lines start (LINE bytes each), -1 when not on that grid. */
-  protected readonly padBase = new Map<number, number>();
   private padRetryAt = 0;
   /** Clients whose output waits for an fsync (always). */
   protected readonly held = new HeldClients(() => this.pump());
@@ -173,29 +171,30 @@ export class AofPipeline {
   private writeData(fd: number, data: string): string | null {
     if (data.length === 0) return null;
     const before = this.fileSize.get(fd) ?? 0;
-    const physBefore = this.physSize.get(fd) ?? before;
-    const end = before + data.length;
-    let phys = physBefore;
-    let suffix: string;
-    if (fd === this.fd && this.policy === 'always' && extensionFor(end, phys) !== 0 && this.extendPadding(fd, end)) {
-      phys = this.physSize.get(fd)!;
-      // The old last line's newline would be left alone: a '#' joins it to the first new line.
-      suffix = end === physBefore - 1 ? '#' : suffixAfter(end, phys, this.padBase.get(fd) ?? -1);
-    } else {
-      suffix = suffixAfter(end, phys, this.padBase.get(fd) ?? -1);
+    if (fd === this.fd && this.policy === 'always' && extensionFor(before + data.length, this.physSize.get(fd) ?? before) !== 0) {
+      this.extendPadding(fd, before + data.length);
     }
+    const phys = this.physSize.get(fd) ?? before;
+    const writes = planWrite(before, phys, data);
     let n = 0;
     let error: NodeJS.ErrnoException | null = null;
-    try {
-      n = fs.writeSync(fd, suffix.length === 0 ? data : data + suffix, before, 'latin1');
-    } catch (e) {
-      error = e as NodeJS.ErrnoException;
+    let whole = true;
+    for (const w of writes) {
+      try {
+        n = fs.writeSync(fd, w.text, w.pos, 'latin1');
+      } catch (e) {
+        error = e as NodeJS.ErrnoException;
+        n = 0;
+      }
+      if (n !== w.text.length) {
+        whole = false;
+        break;
+      }
     }
-    // A suffix cut short only matters to Redis if kevy dies before the next write.
-    if (error === null && n >= data.length) {
-      this.fileSize.set(fd, end);
-      if (suffix.length === 2) this.padBase.set(fd, -1); // "#\n" ends the file off the line grid
-      this.physSize.set(fd, Math.max(phys, before + n));
+    if (whole) {
+      const last = writes[0].pos + writes[0].text.length;
+      this.fileSize.set(fd, before + data.length);
+      this.physSize.set(fd, Math.max(phys, last));
       this.currentSize += data.length;
       this.batchesWritten++;
       this.cmdsSinceFsync += this.pendingCmds;
@@ -204,17 +203,23 @@ export class AofPipeline {
       return null;
     }
     let rest = data;
-    if (n > 0) {
-      try {
-        fs.ftruncateSync(fd, before);
-        this.physSize.set(fd, before);
-        this.padBase.set(fd, -1);
-      } catch {
-        // Cannot undo: keep what reached the file, retry only the rest.
+    try {
+      fs.ftruncateSync(fd, before);
+      this.physSize.set(fd, before);
+    } catch {
+      if (writes.length === 1 && n > 0) {
+        // Cannot undo an append: keep what reached the file, retry only the rest.
         this.fileSize.set(fd, before + n);
         this.physSize.set(fd, Math.max(phys, before + n));
         this.currentSize += n;
         rest = rest.slice(n);
+      } else {
+        // Over padding: the retry writes all of it again, at the same place.
+        try {
+          this.physSize.set(fd, Math.max(phys, fs.fstatSync(fd).size));
+        } catch {
+          // keep phys
+        }
       }
     }
     // A short write without an error: Redis assumes ENOSPC.
@@ -225,11 +230,11 @@ export class AofPipeline {
   /**
    * Adds padding lines at the end of fd, enough for data ending at `end`,
    * and fdatasyncs them before any command goes over them (./aof-pad.ts).
-   * False when that failed (the lines are undone; no padding is added for
-   * PAD_RETRY_MS: a nearly full disk has room for the data, not for them).
+   * When that fails the lines are undone and none are added for
+   * PAD_RETRY_MS (a nearly full disk has room for the data, not for them).
    */
-  private extendPadding(fd: number, end: number): boolean {
-    if (performance.now() < this.padRetryAt) return false;
+  private extendPadding(fd: number, end: number): void {
+    if (performance.now() < this.padRetryAt) return;
     const phys = this.physSize.get(fd) ?? end;
     const bytes = extensionFor(end, phys);
     try {
@@ -240,15 +245,17 @@ export class AofPipeline {
       try {
         fs.ftruncateSync(fd, phys);
       } catch {
-        // Cannot undo: what was written is '#'s, which the next writes go over or the close cuts.
+        // Cannot undo: count what was written as padding, which the next writes go over or the close cuts.
+        try {
+          this.physSize.set(fd, Math.max(phys, fs.fstatSync(fd).size));
+        } catch {
+          // keep phys
+        }
       }
       this.padRetryAt = performance.now() + PAD_RETRY_MS;
-      return false;
+      return;
     }
-    const base = this.padBase.get(fd) ?? -1;
-    if (base < 0 || (phys - base) % LINE !== 0) this.padBase.set(fd, phys);
     this.physSize.set(fd, phys + bytes);
-    return true;
   }
 
   /**
@@ -261,7 +268,6 @@ export class AofPipeline {
     try {
       fs.ftruncateSync(fd, end);
       this.physSize.set(fd, end);
-      this.padBase.set(fd, -1);
     } catch {
       // kept: a valid annotation line
     }
@@ -343,7 +349,6 @@ export class AofPipeline {
     if (j.close) {
       this.fileSize.delete(j.fd);
       this.physSize.delete(j.fd);
-      this.padBase.delete(j.fd);
       fs.close(j.fd, () => {});
     }
     const released = this.release();

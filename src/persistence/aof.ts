@@ -193,7 +193,6 @@ export class AofWriter extends AofPipeline {
       fs.closeSync(this.fd);
       this.fileSize.delete(this.fd);
       this.physSize.delete(this.fd);
-      this.padBase.delete(this.fd);
     }
     this.fd = -1;
     this.incrName = '';

@@ -11,10 +11,12 @@
  *  - beyond Redis: zero bytes or garbage after the last complete command,
  *    at most aof-load-corrupt-tail-max-size bytes (a crash in the middle of
  *    extending the file), is treated as a torn tail;
- *  - a torn command followed by kevy's padding (./aof-pad.ts: a power loss
- *    put back the padding over a write that never reached the disk) is a
- *    torn tail too; the padding is neither counted against that limit nor
- *    quarantined. (Intact padding is annotation lines: skipped.)
+ *  - kevy's padding (./aof-pad.ts; intact, it is annotation lines: skipped):
+ *    a torn command followed by it (a power loss put back the padding over
+ *    a write that never reached the disk) is a torn tail too, the padding
+ *    neither counted against that limit nor quarantined; a write over it
+ *    that a crash stopped before its commit byte is dropped, whatever its
+ *    size (no client was told it was written).
  * The removed bytes are first copied to `<file>.quarantine.<ms>` next to it,
  * and the file is truncated (and fsynced) before anything is appended.
  *
@@ -37,7 +39,7 @@ import { decodeRdb, RdbError } from './rdb-decode';
 import { Database } from '../store/database';
 import { fsyncDir, ManifestError, parseManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
-import { trailingPadAt } from './aof-pad';
+import { trailingPadAt, uncommittedAt } from './aof-pad';
 
 
 export interface LoadStatus {
@@ -180,6 +182,8 @@ function replay(
   fake.multi = null;
   let pos = 0;
   let validBeforeMulti = 0;
+  /** End of the last complete command. */
+  let lastEnd = 0;
   const room = startupRoom();
   while (pos < buf.length) {
     room.check(file, pos);
@@ -196,12 +200,18 @@ function replay(
       return cutTail(server, file, buf, cutAt, trailingPadAt(buf, pos), 'short read');
     }
     if (r.kind === 'format') {
-      // A command torn by a power loss can be followed by kevy's padding (./aof-pad.ts): not part of the tail.
+      // kevy's write over padding that a crash stopped before its first command was whole (./aof-pad.ts).
+      const at = isLast && opts.loadTruncated ? uncommittedAt(buf, lastEnd, pos) : -1;
+      if (at >= 0) {
+        fake.multi = null;
+        return cutTail(server, file, buf, Math.min(at, cutAt), trailingPadAt(buf, pos), `a write over the padding stopped by a crash before its commit (${r.reason})`);
+      }
+      // A command torn by a power loss can be followed by kevy's padding: not part of the tail.
       const padAt = isLast ? trailingPadAt(buf, pos) : buf.length;
       const tail = padAt - pos;
       if (isLast && opts.loadTruncated && tail <= opts.corruptTailMax && !holdsCommand(buf.subarray(0, padAt), pos + 1)) {
         fake.multi = null;
-        const why = padAt < buf.length ? 'a command cut short by the padding' : describeTail(buf, pos);
+        const why = padAt === pos ? 'padding that lost its first byte' : padAt < buf.length ? 'a command cut short by the padding' : describeTail(buf, pos);
         return cutTail(server, file, buf, cutAt, padAt, `${why} (${r.reason})`);
       }
       throw badFormat(server, name, buf, pos, r.at, r.reason, opts, isLast, tail);
@@ -216,7 +226,7 @@ function replay(
     if (isPlainWrite(fake, cmd, argv)) runWrite(server, fake, cmd, argv);
     else processCommand(fake, argv);
     fake.out = '';
-    pos = r.end;
+    pos = lastEnd = r.end;
   }
   if (fake.multi !== null) {
     server.log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
@@ -293,16 +303,20 @@ function cutTail(server: Server, file: string, buf: Buffer, at: number, keepEnd:
   const name = path.basename(file);
   const removed = keepEnd - at;
   server.log.warning(`!!! Warning: ${why} while loading the AOF file ${name}!!!`);
-  const q = `${file}.quarantine.${Date.now()}`;
-  const qfd = fs.openSync(q, 'w', 0o644);
-  try {
-    fs.writeSync(qfd, buf, at, removed);
-    fs.fsyncSync(qfd);
-  } finally {
-    fs.closeSync(qfd);
-  }
   const pad = keepEnd < buf.length ? `, then ${buf.length - keepEnd} bytes of padding` : '';
-  server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)}${pad})`);
+  if (removed > 0) {
+    const q = `${file}.quarantine.${Date.now()}`;
+    const qfd = fs.openSync(q, 'w', 0o644);
+    try {
+      fs.writeSync(qfd, buf, at, removed);
+      fs.fsyncSync(qfd);
+    } finally {
+      fs.closeSync(qfd);
+    }
+    server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (${removed} bytes removed, kept in ${path.basename(q)}${pad})`);
+  } else {
+    server.log.warning(`!!! Truncating the AOF ${name} at offset ${at} !!! (no data removed${pad})`);
+  }
   const fd = fs.openSync(file, 'r+');
   try {
     fs.ftruncateSync(fd, at);

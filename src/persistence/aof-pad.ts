@@ -16,19 +16,26 @@
  * Why annotation lines and not zeros (PostgreSQL zero-fills its WAL):
  * Redis 7.0 skips lines starting with '#' (its `#TS:` annotations) while
  * loading, as redis-check-aof does, so the directory a SIGKILL or OOM kill
- * leaves loads in Redis as it is. Both read such lines with fgets(buf,
- * 1024): a line of more than 1023 bytes is read in pieces, and every piece
- * must start with '#'. So the padding is lines of LINE bytes, and a write
- * leaves a '#' right after its data (planWrite()).
+ * leaves loads in Redis as it is (but see below). Both read such lines
+ * with fgets(buf, 1024): a line of more than 1023 bytes is read in pieces,
+ * and every piece must start with '#'. So the padding is lines of LINE
+ * bytes, and a write leaves a '#' right after its data (planWrite()).
  *
- * The '.'s: Redis reads an argument's bytes without checking the "\r\n"
- * after them. A command cut by a power loss (a page of the write lost, the
- * padding back in its place) whose last argument runs into the padding
- * ends, for Redis, somewhere inside a line: at a '.', a format error, and
- * not a command with a wrong value. (A SIGKILL can cut a write too, between
- * pages: planWrite() keeps every command of it unreadable for Redis until
- * the write is whole.) kevy's own loader checks the "\r\n" and drops the
- * cut command as a torn tail (trailingPadAt()).
+ * A write cut short: Redis reads an argument's bytes without checking the
+ * "\r\n" after them, so a command cut by a crash and followed by padding
+ * could load in Redis with a value running into the padding. Two guards:
+ *  - a batch written over padding is committed by its last write, one byte
+ *    (planWrite()). A SIGKILL, which Linux lets stop a write between
+ *    pages, leaves the whole batch, none of it (annotations), or a batch
+ *    Redis cannot read at all: Redis 7.0 then refuses to start (format
+ *    error) until `redis-check-aof --fix` cuts it; kevy drops it
+ *    (uncommittedAt()). No client was told it was written: under always
+ *    the fsync comes after the commit.
+ *  - the '.'s: after a power loss (pages of a write lost, the padding back
+ *    in their place) Redis's read of a cut command ends inside a line, at a
+ *    '.', a format error, unless it lands on a line's first byte (1 in
+ *    1022). kevy checks the "\r\n" and drops the cut command as a torn tail
+ *    (trailingPadAt()).
  *
  * Extending: the write that would leave less than "#\n" first adds whole
  * lines after the file's end and fdatasyncs them (on the main thread, once
@@ -69,12 +76,11 @@ export interface PlannedWrite {
  *  - a '#' after the data, so what is left of its line starts with '#'
  *    (over a line's '\n' it joins the next line: 1023 bytes, one piece for
  *    Redis), or "#\n" when only the file's final '\n' would be left;
- *  - the data up to its first command's '*' written last, in a write of
- *    its own (at most a #TS line and the '*': one page). Until then Redis
- *    cannot parse any command of the batch (it meets a '$' line, a format
- *    error), so a write cut short by SIGKILL, which Linux allows between
- *    pages, never shows Redis a command whose last argument runs into the
- *    padding (Redis does not check the "\r\n" after an argument).
+ *  - the data with its first command's '*' written as '#', then that one
+ *    byte as '*' (the commit: one byte, never cut). Until then the batch
+ *    reads as annotations up to "#<argc>\r\n" and then a '$' line: Redis
+ *    refuses it (a format error) rather than reading a cut command, and
+ *    kevy's loader recognizes it (uncommittedAt()).
  */
 export function planWrite(before: number, phys: number, data: string): PlannedWrite[] {
   if (before >= phys) return [{ pos: before, text: data }];
@@ -83,8 +89,8 @@ export function planWrite(before: number, phys: number, data: string): PlannedWr
   const c = data.indexOf('*');
   if (c < 0) return [{ pos: before, text: data + suffix }];
   return [
-    { pos: before + c + 1, text: data.slice(c + 1) + suffix },
-    { pos: before, text: data.slice(0, c + 1) },
+    { pos: before, text: data.slice(0, c) + '#' + data.slice(c + 1) + suffix },
+    { pos: before + c, text: '*' },
   ];
 }
 
@@ -133,16 +139,36 @@ export function paddingStart(fd: number, size: number): number {
 
 /**
  * Where the padding after a torn command starts in buf: the trailing run
- * of '#', '.' and '\n' bytes after `from` (a "\r\n" that ends it belongs to
- * the command), or buf.length when buf does not end with one. For a power
- * loss that put back padding over a write: "...$3\r\nSE#...\n#....\n".
+ * of '#', '.' and '\n' bytes from `from` on (a "\r\n" that ends it belongs
+ * to the command; `from` itself when all of it is padding, as when a power
+ * loss took the '#' a write left at its start), or buf.length when buf
+ * does not end with one. For a power loss that put back padding over a
+ * write: "...$3\r\nSE#...\n#....\n".
  */
 export function trailingPadAt(buf: Buffer, from: number): number {
   let i = buf.length;
   if (i === 0 || buf[i - 1] !== 10) return buf.length;
   while (i > from && (buf[i - 1] === 0x23 || buf[i - 1] === 0x2e || buf[i - 1] === 10)) i--;
   if (i > from && buf[i - 1] === 13 && i < buf.length && buf[i] === 10) i++;
-  return i < buf.length && i > from ? i : buf.length;
+  return i < buf.length ? i : buf.length;
+}
+
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
+/**
+ * A write over padding that a crash stopped before its commit byte
+ * (planWrite()): after the last complete command (`from`) the loader read
+ * only annotation lines, the last one "#<argc>\r\n", and stopped at `pos`
+ * on a '$' line. Returns `from` (where the file is whole) for that shape,
+ * else -1. No Redis or kevy file has it otherwise: an argc line is never
+ * an annotation.
+ */
+export function uncommittedAt(buf: Buffer, from: number, pos: number): number {
+  if (pos - from < 4 || buf[pos] !== 0x24 || buf[pos - 1] !== 10 || buf[pos - 2] !== 13) return -1;
+  let i = pos - 3;
+  if (!isDigit(buf[i])) return -1;
+  while (i > from && isDigit(buf[i])) i--;
+  return buf[i] === 0x23 && (i === from || buf[i - 1] === 10) ? from : -1;
 }
 
 /** How incr files are opened: read-write (paddingStart reads), without O_APPEND (writes are positional). */

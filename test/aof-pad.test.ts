@@ -234,7 +234,7 @@ describe('the padding helpers', () => {
     const done = encodeCommand(['SET', 'a', '1']);
     const at = (s: string) => uncommittedAt(b(done + s), done.length, done.length + s.indexOf('$'));
     expect(at('#2\r\n$6\r\nSELECT')).toBe(done.length);
-    expect(at('#...\n#TS:17\r\n#3\r\n$3\r\nSET')).toBe(done.length);
+    expect(at('#...\n#TS:17\r\n#3\r\n$3\r\nSET')).toBe(done.length + 13);
     expect(at('#.....#3\r\n$3\r\nSET')).toBe(-1); // the argc line starts its own line
     expect(at('#x3\r\n$3\r\nSET')).toBe(-1);
     expect(at('#TS:3\r\n$3\r\nSET')).toBe(-1);
@@ -400,7 +400,8 @@ describe('what a SIGKILL leaves, loaded by kevy', () => {
       fs.mkdirSync(aofDir);
       fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
       fs.writeFileSync(path.join(aofDir, 'appendonly.aof.1.incr.aof'), state);
-      const srv = await start(dir);
+      // Batches here reach 24 KB, more than the default limit (see the next test).
+      const srv = await start(dir, { 'aof-load-corrupt-tail-max-size': '1mb' });
       const k = await connect(srv.port);
       expect(await k.send(['DBSIZE'])).toBe(`:${new Set(expected.map((a) => a[1])).size}\r\n`);
       const last = expected[expected.length - 1];
@@ -410,13 +411,66 @@ describe('what a SIGKILL leaves, loaded by kevy', () => {
       expect(await k.send(['SET', 'after', 'x'])).toBe('+OK\r\n');
       await srv.server.shutdown(100);
       running.splice(running.indexOf(srv), 1);
-      const again = await start(dir);
+      const again = await start(dir, { 'aof-load-corrupt-tail-max-size': '1mb' });
       const k2 = await connect(again.port);
       expect(await k2.send(['GET', 'after'])).toBe('$1\r\nx\r\n');
     }
     // Some of them were a batch stopped before its commit, which the loader dropped.
     expect(dropped).toBeGreaterThan(0);
   }, 60000);
+});
+
+describe('an uncommitted batch, and what only looks like one', () => {
+  const SELECT0 = encodeCommand(['SELECT', '0']);
+  const setCmd = (k: string, v: string) => encodeCommand(['SET', k, v]);
+  /** A one-file AOF dir with this content. */
+  function aofDir(content: string): { dir: string; file: string } {
+    const dir = tmpDir();
+    const d = path.join(dir, 'appendonlydir');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+    const file = path.join(d, 'appendonly.aof.1.incr.aof');
+    fs.writeFileSync(file, content, 'latin1');
+    return { dir, file };
+  }
+  const uncommitted = (cmds: string) => '#' + cmds.slice(1) + '#' + padLines(PAD_BYTES).slice(1);
+
+  test('a batch of up to aof-load-corrupt-tail-max-size is dropped; a bigger one stops startup until the limit is raised', async () => {
+    const good = SELECT0 + setCmd('a', '1');
+    let batch = '';
+    for (let i = 0; i < 10; i++) batch += setCmd(`b${i}`, 'v'.repeat(1000));
+    const { dir, file } = aofDir(good + uncommitted(batch));
+    await expect(start(dir)).rejects.toThrow(/a write over the padding that a crash stopped before its commit, 10\d\d\d bytes[\s\S]*aof-load-corrupt-tail-max-size/);
+    expect(fs.statSync(file).size).toBe(good.length + batch.length + PAD_BYTES);
+    const srv = await start(dir, { 'aof-load-corrupt-tail-max-size': '64kb' });
+    const k = await connect(srv.port);
+    expect(await k.send(['DBSIZE'])).toBe(':1\r\n');
+    expect(await k.send(['INFO', 'persistence'])).toContain(`aof_last_load_truncated_bytes:${batch.length}\r\n`);
+    expect(fs.statSync(file).size).toBe(good.length);
+  });
+
+  test('a "*" turned "#" in the middle of a file: not taken for one past the limit, nor without padding after it', async () => {
+    let rest = '';
+    for (let i = 0; i < 500; i++) rest += setCmd(`k${i}`, 'v'.repeat(20));
+    const bad = SELECT0 + setCmd('a', '1') + '#' + setCmd('b', '2').slice(1) + rest;
+    // Followed by padding: it has the shape, but 20 KB is more than the default 4 KB.
+    const padded = bad + '#' + padLines(PAD_BYTES).slice(1);
+    // Without padding after it (a Redis file, or kevy's without padding): whatever the limit.
+    for (const [content, config] of [[padded, {}], [bad, { 'aof-load-corrupt-tail-max-size': '1mb' }]] as const) {
+      const { dir, file } = aofDir(content);
+      await expect(start(dir, config)).rejects.toThrow(/Bad file format/);
+      expect(fs.readFileSync(file, 'latin1')).toBe(content);
+    }
+  });
+
+  test('padding lines cut short by a crash while kevy added them: cut, even with aof-load-truncated no', async () => {
+    const good = SELECT0 + setCmd('a', '1');
+    const { dir, file } = aofDir(good + padLines(PAD_BYTES).slice(0, 4096 * 3 - good.length));
+    const srv = await start(dir, { 'aof-load-truncated': 'no' });
+    const k = await connect(srv.port);
+    expect(await k.send(['GET', 'a'])).toBe('$1\r\n1\r\n');
+    expect(fs.readFileSync(file, 'latin1').startsWith(good)).toBe(true);
+  });
 });
 
 describe('every state a write leaves', () => {

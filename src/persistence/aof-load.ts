@@ -39,7 +39,7 @@ import { decodeRdb, RdbError } from './rdb-decode';
 import { Database } from '../store/database';
 import { fsyncDir, ManifestError, parseManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
-import { trailingPadAt, uncommittedAt } from './aof-pad';
+import { batchBeforePadding, trailingPadAt, uncommittedAt } from './aof-pad';
 
 
 export interface LoadStatus {
@@ -195,16 +195,26 @@ function replay(
     // A tail cut inside a MULTI block goes back to before its MULTI.
     const cutAt = fake.multi !== null ? validBeforeMulti : pos;
     if (r.kind === 'eof') {
+      // Padding lines cut short by a crash while kevy added them (./aof-pad.ts): no data.
+      if (isLast && fake.multi === null && buf[pos] === 0x23 && isPaddingOnly(buf, pos)) {
+        return cutTail(server, file, buf, pos, pos, 'padding cut short by a crash');
+      }
       if (!isLast || !opts.loadTruncated) throw shortRead(server, name, pos, buf, opts, isLast);
       fake.multi = null;
       return cutTail(server, file, buf, cutAt, trailingPadAt(buf, pos), 'short read');
     }
     if (r.kind === 'format') {
-      // kevy's write over padding that a crash stopped before its first command was whole (./aof-pad.ts).
-      const at = isLast && opts.loadTruncated ? uncommittedAt(buf, lastEnd, pos) : -1;
-      if (at >= 0) {
-        fake.multi = null;
-        return cutTail(server, file, buf, Math.min(at, cutAt), trailingPadAt(buf, pos), `a write over the padding stopped by a crash before its commit (${r.reason})`);
+      // kevy's write over padding that a crash stopped before its commit byte (./aof-pad.ts):
+      // the batch, then padding to the end of the file; at most aof-load-corrupt-tail-max-size.
+      const argcLine = isLast ? uncommittedAt(buf, lastEnd, pos) : -1;
+      const batchEnd = argcLine >= 0 ? trailingPadAt(buf, pos) : buf.length;
+      if (argcLine >= 0 && batchEnd < buf.length && batchBeforePadding(buf, argcLine, batchEnd, readCommand)) {
+        const why = `a write over the padding that a crash stopped before its commit, ${batchEnd - lastEnd} bytes`;
+        if (opts.loadTruncated && batchEnd - lastEnd <= opts.corruptTailMax) {
+          fake.multi = null;
+          return cutTail(server, file, buf, Math.min(lastEnd, cutAt), batchEnd, why);
+        }
+        throw badFormat(server, name, buf, lastEnd, argcLine, `${why} (no client was told it was written)`, opts, isLast, batchEnd - lastEnd);
       }
       // A command torn by a power loss can be followed by kevy's padding: not part of the tail.
       const padAt = isLast ? trailingPadAt(buf, pos) : buf.length;
@@ -289,6 +299,12 @@ function holdsCommand(buf: Buffer, from: number): boolean {
   return false;
 }
 
+/** True if buf[from..] holds only padding bytes ('#', '.', '\n'). */
+function isPaddingOnly(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0x23 && buf[i] !== 0x2e && buf[i] !== 10) return false;
+  return true;
+}
+
 function describeTail(buf: Buffer, from: number): string {
   for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return 'garbage after the last complete command';
   return 'zero bytes after the last complete command';
@@ -325,7 +341,7 @@ function cutTail(server: Server, file: string, buf: Buffer, at: number, keepEnd:
     fs.closeSync(fd);
   }
   fsyncDir(path.dirname(file));
-  server.log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+  if (removed > 0) server.log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
   return removed;
 }
 

@@ -40,9 +40,11 @@
  * Extending: the write that would leave less than "#\n" first adds whole
  * lines after the file's end and fdatasyncs them (on the main thread, once
  * per PAD_BYTES of data), so commands only go over padding on disk: a power
- * loss puts back padding, never zeros. A clean close (shutdown, appendonly
- * no, the end of a file at a rewrite) truncates the padding; so does kevy
- * opening a file that ends with some (paddingStart()).
+ * loss puts back padding, not zeros. A write that does not fit in the
+ * padding (adding some failed, or appendfsync is not always) first
+ * truncates it and appends, as without padding. A clean close (shutdown,
+ * appendonly no, the end of a file at a rewrite) truncates the padding; so
+ * does kevy opening a file that ends with some (paddingStart()).
  */
 import fs from 'node:fs';
 
@@ -159,16 +161,34 @@ const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
  * A write over padding that a crash stopped before its commit byte
  * (planWrite()): after the last complete command (`from`) the loader read
  * only annotation lines, the last one "#<argc>\r\n", and stopped at `pos`
- * on a '$' line. Returns `from` (where the file is whole) for that shape,
- * else -1. No Redis or kevy file has it otherwise: an argc line is never
- * an annotation.
+ * on a '$' line. Returns where that "#<argc>" line starts, else -1. The
+ * loader also checks that the batch reads as commands (the first one's '#'
+ * taken as '*', the last one possibly cut) up to padding that ends the
+ * file (batchBeforePadding()).
  */
 export function uncommittedAt(buf: Buffer, from: number, pos: number): number {
   if (pos - from < 4 || buf[pos] !== 0x24 || buf[pos - 1] !== 10 || buf[pos - 2] !== 13) return -1;
   let i = pos - 3;
   if (!isDigit(buf[i])) return -1;
   while (i > from && isDigit(buf[i])) i--;
-  return buf[i] === 0x23 && (i === from || buf[i - 1] === 10) ? from : -1;
+  return buf[i] === 0x23 && (i === from || buf[i - 1] === 10) ? i : -1;
+}
+
+/**
+ * True if buf[at, end), with its first byte read as '*', is RESP commands,
+ * the last one possibly cut by `end` (a write cut between pages).
+ */
+export function batchBeforePadding(buf: Buffer, at: number, end: number, read: (b: Buffer, pos: number) => { kind: string; end?: number }): boolean {
+  const batch = Buffer.from(buf.subarray(at, end));
+  batch[0] = 0x2a;
+  let pos = 0;
+  while (pos < batch.length) {
+    const r = read(batch, pos);
+    if (r.kind === 'eof') return true;
+    if (r.kind !== 'command') return false;
+    pos = r.end!;
+  }
+  return true;
 }
 
 /** How incr files are opened: read-write (paddingStart reads), without O_APPEND (writes are positional). */

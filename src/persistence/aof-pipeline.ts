@@ -174,6 +174,10 @@ export class AofPipeline {
     if (fd === this.fd && this.policy === 'always' && extensionFor(before + data.length, this.physSize.get(fd) ?? before) !== 0) {
       this.extendPadding(fd, before + data.length);
     }
+    // Over padding only when the data ends inside it, in the current file; else append, as without padding.
+    if ((this.physSize.get(fd) ?? before) > before && (fd !== this.fd || before + data.length >= (this.physSize.get(fd) ?? before))) {
+      this.trimPadding(fd);
+    }
     const phys = this.physSize.get(fd) ?? before;
     const writes = planWrite(before, phys, data);
     let n = 0;

@@ -449,6 +449,16 @@ describe('an uncommitted batch, and what only looks like one', () => {
     expect(fs.statSync(file).size).toBe(good.length);
   });
 
+  test('a batch that spans a second (a #TS line inside it) is dropped too', async () => {
+    const good = SELECT0 + setCmd('a', '1');
+    const batch = setCmd('b', '2') + '#TS:1700000001\r\n' + setCmd('c', '3');
+    const { dir, file } = aofDir(good + uncommitted(batch));
+    const srv = await start(dir);
+    const k = await connect(srv.port);
+    expect(await k.send(['MGET', 'a', 'b', 'c'])).toBe('*3\r\n$1\r\n1\r\n$-1\r\n$-1\r\n');
+    expect(fs.statSync(file).size).toBe(good.length);
+  });
+
   test('a "*" turned "#" in the middle of a file: not taken for one past the limit, nor without padding after it', async () => {
     let rest = '';
     for (let i = 0; i < 500; i++) rest += setCmd(`k${i}`, 'v'.repeat(20));

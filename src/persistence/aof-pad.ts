@@ -175,8 +175,9 @@ export function uncommittedAt(buf: Buffer, from: number, pos: number): number {
 }
 
 /**
- * True if buf[at, end), with its first byte read as '*', is RESP commands,
- * the last one possibly cut by `end` (a write cut between pages).
+ * True if buf[at, end), with its first byte read as '*', is RESP commands
+ * (and annotations), the last one possibly cut by `end` (a write cut
+ * between pages).
  */
 export function batchBeforePadding(buf: Buffer, at: number, end: number, read: (b: Buffer, pos: number) => { kind: string; end?: number }): boolean {
   const batch = Buffer.from(buf.subarray(at, end));
@@ -185,7 +186,8 @@ export function batchBeforePadding(buf: Buffer, at: number, end: number, read: (
   while (pos < batch.length) {
     const r = read(batch, pos);
     if (r.kind === 'eof') return true;
-    if (r.kind !== 'command') return false;
+    // A #TS line: a batch can span a second (a write retried with what came since).
+    if (r.kind !== 'command' && r.kind !== 'annotation') return false;
     pos = r.end!;
   }
   return true;

@@ -91,6 +91,8 @@ export class AofPipeline {
   protected readonly fileSize = new Map<number, number>();
   protected readonly physSize = new Map<number, number>();
   private padRetryAt = 0;
+  /** The last write was kept in part: the next data starts inside a command. */
+  private partKept = false;
   /** Clients whose output waits for an fsync (always). */
   protected readonly held = new HeldClients(() => this.pump());
   /** Commands written since the last fsync started (writes per fsync). */
@@ -171,11 +173,13 @@ export class AofPipeline {
   private writeData(fd: number, data: string): string | null {
     if (data.length === 0) return null;
     const before = this.fileSize.get(fd) ?? 0;
-    if (fd === this.fd && this.policy === 'always' && extensionFor(before + data.length, this.physSize.get(fd) ?? before) !== 0) {
+    // Data that starts inside a command (the rest of a write kept in part) is only appended.
+    const padded = fd === this.fd && !this.partKept;
+    if (padded && this.policy === 'always' && extensionFor(before + data.length, this.physSize.get(fd) ?? before) !== 0) {
       this.extendPadding(fd, before + data.length);
     }
-    // Over padding only when the data ends inside it, in the current file; else append, as without padding.
-    if ((this.physSize.get(fd) ?? before) > before && (fd !== this.fd || before + data.length >= (this.physSize.get(fd) ?? before))) {
+    // Over padding only when the data ends inside it; else append, as without padding.
+    if ((this.physSize.get(fd) ?? before) > before && (!padded || before + data.length >= (this.physSize.get(fd) ?? before))) {
       this.trimPadding(fd);
     }
     const phys = this.physSize.get(fd) ?? before;
@@ -196,6 +200,7 @@ export class AofPipeline {
       }
     }
     if (whole) {
+      this.partKept = false;
       const last = writes[0].pos + writes[0].text.length;
       this.fileSize.set(fd, before + data.length);
       this.physSize.set(fd, Math.max(phys, last));
@@ -213,6 +218,7 @@ export class AofPipeline {
     } catch {
       if (writes.length === 1 && n > 0) {
         // Cannot undo an append: keep what reached the file, retry only the rest.
+        this.partKept = true;
         this.fileSize.set(fd, before + n);
         this.physSize.set(fd, Math.max(phys, before + n));
         this.currentSize += n;

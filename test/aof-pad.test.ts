@@ -366,6 +366,37 @@ describe('under appendfsync always', () => {
     expect(commandsOf(buf).end).toBe(buf.length);
   });
 
+  test('a write bigger than one extension is appended without padding; the next one adds it again', async () => {
+    const dir = tmpDir();
+    const srv = await start(dir);
+    const c = await connect(srv.port);
+    expect(await c.send(['SET', 'a', '1'])).toBe('+OK\r\n');
+    const file = incrFile(dir);
+    expect(await c.send(['SET', 'big', 'x'.repeat(3 * PAD_BYTES)])).toBe('+OK\r\n');
+    let buf = fs.readFileSync(file);
+    expect(commandsOf(buf).end).toBe(buf.length);
+    expect(await c.send(['SET', 'b', '2'])).toBe('+OK\r\n');
+    buf = fs.readFileSync(file);
+    const parsed = commandsOf(buf);
+    expect(parsed.argv.map((a) => a[1])).toEqual(['0', 'a', 'big', 'b']);
+    expect(buf.length).toBe(parsed.end - encodeCommand(['SET', 'b', '2']).length + PAD_BYTES);
+    expect(redisSkips(buf.subarray(parsed.end).toString('latin1'))).toBe(true);
+  });
+
+  test('settle() (a rewrite about to list a new incr file): the current file is written, its padding cut, and synced', async () => {
+    const dir = tmpDir();
+    const srv = await start(dir);
+    const c = await connect(srv.port);
+    for (let i = 0; i < 20; i++) expect(await c.send(['SET', `k${i}`, 'v'])).toBe('+OK\r\n');
+    const file = incrFile(dir);
+    expect(fs.statSync(file).size).toBe(PAD_BYTES);
+    const aof = aofOf(srv.server)!;
+    aof.settle();
+    const buf = fs.readFileSync(file);
+    expect(commandsOf(buf).argv.length).toBe(21);
+    expect(commandsOf(buf).end).toBe(buf.length);
+  });
+
   test('BGREWRITEAOF: the new incr file is padded, the sizes INFO reports count data only', async () => {
     const dir = tmpDir();
     const srv = await start(dir);

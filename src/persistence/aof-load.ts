@@ -15,8 +15,9 @@
  *    a torn command followed by it (a power loss put back the padding over
  *    a write that never reached the disk) is a torn tail too, the padding
  *    neither counted against that limit nor quarantined; a write over it
- *    that a crash stopped before its commit byte is dropped, whatever its
- *    size (no client was told it was written).
+ *    that a crash stopped before its commit byte is dropped (no client was
+ *    told it was written) when it is at most that limit; a bigger one stops
+ *    startup with the advice to raise it.
  * The removed bytes are first copied to `<file>.quarantine.<ms>` next to it,
  * and the file is truncated (and fsynced) before anything is appended.
  *

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server';
 import { strerrorCode } from './aof-errors';
 import { HeldClients } from './aof-hold';
-import { extensionFor, padLines, planWrite } from './aof-pad';
+import { extensionFor, PAD_BYTES, padLines, planWrite } from './aof-pad';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -129,7 +129,7 @@ export class AofPipeline {
   }
 
   /** Writes the finished files' tails, then the pending bytes; false when a write failed (retry scheduled). */
-  private writeOut(): boolean {
+  protected writeOut(): boolean {
     while (this.tails.length !== 0) {
       const t = this.tails[0];
       const rest = this.writeData(t.fd, t.data);
@@ -175,7 +175,10 @@ export class AofPipeline {
     const before = this.fileSize.get(fd) ?? 0;
     // Data that starts inside a command (the rest of a write kept in part) is only appended.
     const padded = fd === this.fd && !this.partKept;
-    if (padded && this.policy === 'always' && extensionFor(before + data.length, this.physSize.get(fd) ?? before) !== 0) {
+    // Padding is added for a write that one extension covers (a bigger one is appended: it would
+    // double its bytes on the main thread), when an fsync follows (not no-appendfsync-on-rewrite).
+    const ext = extensionFor(before + data.length, this.physSize.get(fd) ?? before);
+    if (padded && ext !== 0 && ext <= PAD_BYTES && this.policy === 'always' && !this.noFsync) {
       this.extendPadding(fd, before + data.length);
     }
     // Over padding only when the data ends inside it; else append, as without padding.

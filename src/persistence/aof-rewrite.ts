@@ -187,6 +187,8 @@ export class AofRewrite {
         aof.on = true;
       } else {
         m.incr.push(this.newIncr);
+        // The file stops being the last one: it must be whole on disk first (./aof-pad.ts).
+        aof.settle();
         writeFileAtomic(aof.dirPath, this.opts.appendfilename + '.manifest', formatManifest(m));
         aof.rotate(fd, name);
       }

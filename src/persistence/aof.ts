@@ -122,6 +122,25 @@ export class AofWriter extends AofPipeline {
   }
 
   /**
+   * Before a rewrite lists a new incr file in the manifest: what was
+   * appended is written to the current file, its padding cut, and the file
+   * fdatasynced, so that a power loss cannot leave a cut command in a file
+   * that is no longer the last (which neither Redis nor kevy would load).
+   * A failure here is left to the pipeline (the old file's close job
+   * retries and reports it).
+   */
+  settle(): void {
+    if (this.fd < 0 || this.retryTimer !== null) return;
+    if (!this.writeOut()) return;
+    this.trimPadding(this.fd);
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch {
+      // the close job's fsync reports it
+    }
+  }
+
+  /**
    * Switches appends to a new file: what was appended so far goes to the old
    * one, which is fsynced and closed once written. (Rewrite start.)
    */

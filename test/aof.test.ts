@@ -205,6 +205,24 @@ describe('every write command', () => {
     expect(canonical(c3.server)).toEqual(before);
   });
 
+  test('a stale file with the name of the next incr file (left by a crash) is emptied, not appended to', async () => {
+    const dir = tmpDir();
+    const a = await start(dir);
+    const c = await RawClient.connect(a.port);
+    await c.send(['SET', 'x', '1']);
+    const aof = aofOf(a.server)!;
+    const next = aof.incrName.replace(/\.(\d+)\.incr\.aof$/, (_m, n: string) => `.${Number(n) + 1}.incr.aof`);
+    fs.writeFileSync(path.join(dir, 'appendonlydir', next), '*3\r\n$3\r\nSET\r\n$5\r\nstale\r\n$1\r\n1\r\n');
+    expect(await c.send(['BGREWRITEAOF'])).toBe('+Background append only file rewriting started\r\n');
+    while (aof.manifest.base!.seq === 1) await new Promise((r) => setTimeout(r, 10));
+    expect(aof.incrName).toBe(next);
+    await c.send(['SET', 'y', '2']);
+    c.close();
+    await stop(a);
+    const b = await start(dir);
+    expect(canonical(b.server)).toEqual(['0 "x" string "1" ttl=-1', '0 "y" string "2" ttl=-1']);
+  });
+
   test('FLUSHALL is logged and replayed', async () => {
     const dir = tmpDir();
     const a = await start(dir);

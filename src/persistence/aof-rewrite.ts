@@ -173,7 +173,8 @@ export class AofRewrite {
     if (aof.on || this.enabling) {
       const seq = m.incrSeq + 1;
       const name = incrName(this.opts.appendfilename, seq);
-      const fd = fs.openSync(path.join(aof.dirPath, name), AOF_OPEN_FLAGS, 0o644);
+      // A new file, emptied if a crash left one of that name (Redis opens it with O_TRUNC too).
+      const fd = fs.openSync(path.join(aof.dirPath, name), AOF_OPEN_FLAGS | fs.constants.O_TRUNC, 0o644);
       this.newIncr = { name, seq, type: 'i' };
       m.incrSeq = seq;
       if (this.enabling) {

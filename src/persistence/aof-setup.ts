@@ -147,7 +147,7 @@ function startupLoad(server: Server, svc: AofService): void {
   if (m.incr.length === 0) {
     const seq = m.incrSeq + 1;
     const name = incrName(fname, seq);
-    fs.closeSync(fs.openSync(path.join(aof.dirPath, name), 'a', 0o644));
+    fs.closeSync(fs.openSync(path.join(aof.dirPath, name), 'w', 0o644));
     m.incr.push({ name, seq, type: 'i' });
     m.incrSeq = seq;
     writeFileAtomic(aof.dirPath, manifestName(fname), formatManifest(m));

@@ -40,7 +40,7 @@ import { decodeRdb, RdbError } from './rdb-decode';
 import { Database } from '../store/database';
 import { fsyncDir, ManifestError, parseManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { isRdb, lineAt, readCommand } from './aof-reader';
-import { batchBeforePadding, trailingPadAt, uncommittedAt } from './aof-pad';
+import { batchBeforePadding, isPadding, trailingPadAt, uncommittedAt } from './aof-pad';
 
 
 export interface LoadStatus {
@@ -197,7 +197,7 @@ function replay(
     const cutAt = fake.multi !== null ? validBeforeMulti : pos;
     if (r.kind === 'eof') {
       // Padding lines cut short by a crash while kevy added them (./aof-pad.ts): no data.
-      if (isLast && fake.multi === null && buf[pos] === 0x23 && isPaddingOnly(buf, pos)) {
+      if (isLast && fake.multi === null && buf[pos] === 0x23 && isPadding(buf, pos)) {
         return cutTail(server, file, buf, pos, pos, 'padding cut short by a crash');
       }
       if (!isLast || !opts.loadTruncated) throw shortRead(server, name, pos, buf, opts, isLast);
@@ -298,12 +298,6 @@ function holdsCommand(buf: Buffer, from: number): boolean {
     if (readCommand(buf, i).kind === 'command') return true;
   }
   return false;
-}
-
-/** True if buf[from..] holds only padding bytes ('#', '.', '\n'). */
-function isPaddingOnly(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i] !== 0x23 && buf[i] !== 0x2e && buf[i] !== 10) return false;
-  return true;
 }
 
 function describeTail(buf: Buffer, from: number): string {

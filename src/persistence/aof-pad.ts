@@ -66,6 +66,15 @@ export function extensionFor(end: number, phys: number): number {
   return need <= 0 ? 0 : Math.ceil(need / PAD_BYTES) * PAD_BYTES;
 }
 
+/** A byte of a padding line but its '\n': '#' or '.'. */
+const isPadByte = (b: number) => b === 0x23 || b === 0x2e;
+
+/** True if buf[from..] holds only padding bytes (whole or cut lines). */
+export function isPadding(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (!isPadByte(buf[i]) && buf[i] !== 10) return false;
+  return true;
+}
+
 /** One positional write. */
 export interface PlannedWrite {
   pos: number;
@@ -128,7 +137,7 @@ export function paddingStart(fd: number, size: number): number {
         // A line starts at from + i + 1: padding if it held only '#'s and '.'s.
         if (lineHasOther) return start;
         start = from + i + 1;
-      } else if (b === 0x23 || b === 0x2e) {
+      } else if (isPadByte(b)) {
         continue;
       } else {
         lineHasOther = true;
@@ -150,7 +159,7 @@ export function paddingStart(fd: number, size: number): number {
 export function trailingPadAt(buf: Buffer, from: number): number {
   let i = buf.length;
   if (i === 0 || buf[i - 1] !== 10) return buf.length;
-  while (i > from && (buf[i - 1] === 0x23 || buf[i - 1] === 0x2e || buf[i - 1] === 10)) i--;
+  while (i > from && (isPadByte(buf[i - 1]) || buf[i - 1] === 10)) i--;
   if (i > from && buf[i - 1] === 13 && i < buf.length && buf[i] === 10) i++;
   return i < buf.length ? i : buf.length;
 }

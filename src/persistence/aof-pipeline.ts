@@ -173,19 +173,17 @@ export class AofPipeline {
   private writeData(fd: number, data: string): string | null {
     if (data.length === 0) return null;
     const before = this.fileSize.get(fd) ?? 0;
+    const end = before + data.length;
+    const physNow = () => this.physSize.get(fd) ?? before;
     // Data that starts inside a command (the rest of a write kept in part) is only appended.
     const padded = fd === this.fd && !this.partKept;
     // Padding is added for a write that one extension covers (a bigger one is appended: it would
     // double its bytes on the main thread), when an fsync follows (not no-appendfsync-on-rewrite).
-    const ext = extensionFor(before + data.length, this.physSize.get(fd) ?? before);
-    if (padded && ext !== 0 && ext <= PAD_BYTES && this.policy === 'always' && !this.noFsync) {
-      this.extendPadding(fd, before + data.length);
-    }
+    const ext = extensionFor(end, physNow());
+    if (padded && ext !== 0 && ext <= PAD_BYTES && this.policy === 'always' && !this.noFsync) this.extendPadding(fd, ext);
     // Over padding only when the data ends inside it; else append, as without padding.
-    if ((this.physSize.get(fd) ?? before) > before && (!padded || before + data.length >= (this.physSize.get(fd) ?? before))) {
-      this.trimPadding(fd);
-    }
-    const phys = this.physSize.get(fd) ?? before;
+    if (physNow() > before && (!padded || end >= physNow())) this.trimPadding(fd);
+    const phys = physNow();
     const writes = planWrite(before, phys, data);
     let n = 0;
     let error: NodeJS.ErrnoException | null = null;
@@ -205,7 +203,7 @@ export class AofPipeline {
     if (whole) {
       this.partKept = false;
       const last = writes[0].pos + writes[0].text.length;
-      this.fileSize.set(fd, before + data.length);
+      this.fileSize.set(fd, end);
       this.physSize.set(fd, Math.max(phys, last));
       this.currentSize += data.length;
       this.batchesWritten++;
@@ -241,15 +239,14 @@ export class AofPipeline {
   }
 
   /**
-   * Adds padding lines at the end of fd, enough for data ending at `end`,
-   * and fdatasyncs them before any command goes over them (./aof-pad.ts).
-   * When that fails the lines are undone and none are added for
-   * PAD_RETRY_MS (a nearly full disk has room for the data, not for them).
+   * Adds `bytes` of padding lines at the end of fd and fdatasyncs them
+   * before any command goes over them (./aof-pad.ts). When that fails the
+   * lines are undone and none are added for PAD_RETRY_MS (a nearly full
+   * disk has room for the data, not for them).
    */
-  private extendPadding(fd: number, end: number): void {
+  private extendPadding(fd: number, bytes: number): void {
     if (performance.now() < this.padRetryAt) return;
-    const phys = this.physSize.get(fd) ?? end;
-    const bytes = extensionFor(end, phys);
+    const phys = this.physSize.get(fd) ?? this.fileSize.get(fd) ?? 0;
     try {
       const n = fs.writeSync(fd, padLines(bytes), phys, 'latin1');
       if (n !== bytes) throw new Error('short write');

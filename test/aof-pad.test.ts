@@ -57,6 +57,30 @@ function incrFile(dir: string): string {
   return path.join(aofDir, names[0]);
 }
 
+/** A data dir whose AOF is one incr file with this content. */
+function oneFileAof(content: string | Buffer): { dir: string; aofDir: string; file: string } {
+  const dir = tmpDir();
+  const aofDir = path.join(dir, 'appendonlydir');
+  fs.mkdirSync(aofDir);
+  fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+  const file = path.join(aofDir, 'appendonly.aof.1.incr.aof');
+  fs.writeFileSync(file, typeof content === 'string' ? Buffer.from(content, 'latin1') : content);
+  return { dir, aofDir, file };
+}
+
+/** redis-check-aof and redis-server 7.0 on a copy of dir as it is: the check must pass; a client of that server. */
+async function redisOnCopy(dir: string): Promise<RawClient> {
+  const copy = tmpDir();
+  fs.cpSync(dir, copy, { recursive: true });
+  const check = spawnSync('redis-check-aof', [path.join(copy, 'appendonlydir', 'appendonly.aof.manifest')], { encoding: 'latin1' });
+  expect(check.stdout).toContain('All AOF files and manifest are valid');
+  const rport = await freePort();
+  const redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--dir', copy, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+  children.push(redis);
+  await waitForPort(rport);
+  return connect(rport);
+}
+
 /** The file's commands (annotations skipped) and where the last one ends. */
 function commandsOf(buf: Buffer): { argv: string[][]; end: number } {
   const argv: string[][] = [];
@@ -426,11 +450,7 @@ describe('what a SIGKILL leaves, loaded by kevy', () => {
     });
     let dropped = 0;
     for (const { state, expected } of states) {
-      const dir = tmpDir();
-      const aofDir = path.join(dir, 'appendonlydir');
-      fs.mkdirSync(aofDir);
-      fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
-      fs.writeFileSync(path.join(aofDir, 'appendonly.aof.1.incr.aof'), state);
+      const { dir } = oneFileAof(state);
       // Batches here reach 24 KB, more than the default limit (see the next test).
       const srv = await start(dir, { 'aof-load-corrupt-tail-max-size': '1mb' });
       const k = await connect(srv.port);
@@ -454,23 +474,13 @@ describe('what a SIGKILL leaves, loaded by kevy', () => {
 describe('an uncommitted batch, and what only looks like one', () => {
   const SELECT0 = encodeCommand(['SELECT', '0']);
   const setCmd = (k: string, v: string) => encodeCommand(['SET', k, v]);
-  /** A one-file AOF dir with this content. */
-  function aofDir(content: string): { dir: string; file: string } {
-    const dir = tmpDir();
-    const d = path.join(dir, 'appendonlydir');
-    fs.mkdirSync(d);
-    fs.writeFileSync(path.join(d, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
-    const file = path.join(d, 'appendonly.aof.1.incr.aof');
-    fs.writeFileSync(file, content, 'latin1');
-    return { dir, file };
-  }
   const uncommitted = (cmds: string) => '#' + cmds.slice(1) + '#' + padLines(PAD_BYTES).slice(1);
 
   test('a batch of up to aof-load-corrupt-tail-max-size is dropped; a bigger one stops startup until the limit is raised', async () => {
     const good = SELECT0 + setCmd('a', '1');
     let batch = '';
     for (let i = 0; i < 10; i++) batch += setCmd(`b${i}`, 'v'.repeat(1000));
-    const { dir, file } = aofDir(good + uncommitted(batch));
+    const { dir, file } = oneFileAof(good + uncommitted(batch));
     await expect(start(dir)).rejects.toThrow(/a write over the padding that a crash stopped before its commit, 10\d\d\d bytes[\s\S]*aof-load-corrupt-tail-max-size/);
     expect(fs.statSync(file).size).toBe(good.length + batch.length + PAD_BYTES);
     const srv = await start(dir, { 'aof-load-corrupt-tail-max-size': '64kb' });
@@ -483,7 +493,7 @@ describe('an uncommitted batch, and what only looks like one', () => {
   test('a batch that spans a second (a #TS line inside it) is dropped too', async () => {
     const good = SELECT0 + setCmd('a', '1');
     const batch = setCmd('b', '2') + '#TS:1700000001\r\n' + setCmd('c', '3');
-    const { dir, file } = aofDir(good + uncommitted(batch));
+    const { dir, file } = oneFileAof(good + uncommitted(batch));
     const srv = await start(dir);
     const k = await connect(srv.port);
     expect(await k.send(['MGET', 'a', 'b', 'c'])).toBe('*3\r\n$1\r\n1\r\n$-1\r\n$-1\r\n');
@@ -498,7 +508,7 @@ describe('an uncommitted batch, and what only looks like one', () => {
     const padded = bad + '#' + padLines(PAD_BYTES).slice(1);
     // Without padding after it (a Redis file, or kevy's without padding): whatever the limit.
     for (const [content, config] of [[padded, {}], [bad, { 'aof-load-corrupt-tail-max-size': '1mb' }]] as const) {
-      const { dir, file } = aofDir(content);
+      const { dir, file } = oneFileAof(content);
       await expect(start(dir, config)).rejects.toThrow(/Bad file format/);
       expect(fs.readFileSync(file, 'latin1')).toBe(content);
     }
@@ -506,7 +516,7 @@ describe('an uncommitted batch, and what only looks like one', () => {
 
   test('padding lines cut short by a crash while kevy added them: cut, even with aof-load-truncated no', async () => {
     const good = SELECT0 + setCmd('a', '1');
-    const { dir, file } = aofDir(good + padLines(PAD_BYTES).slice(0, 4096 * 3 - good.length));
+    const { dir, file } = oneFileAof(good + padLines(PAD_BYTES).slice(0, 4096 * 3 - good.length));
     const srv = await start(dir, { 'aof-load-truncated': 'no' });
     const k = await connect(srv.port);
     expect(await k.send(['GET', 'a'])).toBe('$1\r\n1\r\n');
@@ -541,15 +551,7 @@ describe('every state a write leaves', () => {
         if (text.indexOf('\n') === LINE && !checkedWithRedis) {
           // The write ended just before a newline: a '#' went over it (a line of 1023 bytes).
           checkedWithRedis = true;
-          const copy = tmpDir();
-          fs.cpSync(dir, copy, { recursive: true });
-          const check = spawnSync('redis-check-aof', [path.join(copy, 'appendonlydir', 'appendonly.aof.manifest')], { encoding: 'latin1' });
-          expect(check.stdout).toContain('All AOF files and manifest are valid');
-          const rport = await freePort();
-          const redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--dir', copy, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
-          children.push(redis);
-          await waitForPort(rport);
-          const r = await connect(rport);
+          const r = await redisOnCopy(dir);
           expect(await r.send(['DBSIZE'])).toBe(`:${i + 1}\r\n`);
         }
       }
@@ -582,15 +584,7 @@ describe('after a crash', () => {
     expect(redisSkips(left.subarray(commandsOf(left).end).toString('latin1'))).toBe(true);
 
     // redis-check-aof and redis-server 7.0, on a copy of the directory as the SIGKILL left it.
-    const copy = tmpDir();
-    fs.cpSync(dir, copy, { recursive: true });
-    const check = spawnSync('redis-check-aof', [path.join(copy, 'appendonlydir', 'appendonly.aof.manifest')], { encoding: 'latin1' });
-    expect(check.stdout).toContain('All AOF files and manifest are valid');
-    const rport = await freePort();
-    const redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--dir', copy, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
-    children.push(redis);
-    await waitForPort(rport);
-    const r = await connect(rport);
+    const r = await redisOnCopy(dir);
     expect(await r.send(['DBSIZE'])).toBe(':201\r\n');
     expect(await r.send(['GET', 'k199'])).toBe('$4\r\nv199\r\n');
     expect(await r.send(['HGET', 'h', 'f'])).toBe('$1\r\nx\r\n');
@@ -610,13 +604,8 @@ describe('after a crash', () => {
   });
 
   test('a power loss that took the # a write left after its data: the padding is cut, nothing is quarantined', async () => {
-    const dir = tmpDir();
-    const aofDir = path.join(dir, 'appendonlydir');
-    fs.mkdirSync(aofDir);
-    fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
     const good = encodeCommand(['SELECT', '0']) + encodeCommand(['SET', 'a', '1']);
-    const file = path.join(aofDir, 'appendonly.aof.1.incr.aof');
-    fs.writeFileSync(file, good + padLines(PAD_BYTES).slice(1), 'latin1');
+    const { dir, aofDir, file } = oneFileAof(good + padLines(PAD_BYTES).slice(1));
     const srv = await start(dir);
     const k = await connect(srv.port);
     expect(await k.send(['GET', 'a'])).toBe('$1\r\n1\r\n');
@@ -626,15 +615,10 @@ describe('after a crash', () => {
   });
 
   test('a power loss: a torn command followed by the padding is a torn tail; only the torn bytes are quarantined', async () => {
-    const dir = tmpDir();
-    const aofDir = path.join(dir, 'appendonlydir');
-    fs.mkdirSync(aofDir);
-    fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
     const good = encodeCommand(['SELECT', '0']) + encodeCommand(['SET', 'a', '1']);
     // The page holding the end of SET b never reached the disk: the padding's #s are back in its place.
     for (const torn of ['*3\r\n$3\r\nSE', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$100\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n']) {
-      const file = path.join(aofDir, 'appendonly.aof.1.incr.aof');
-      fs.writeFileSync(file, good + torn + padLines(PAD_BYTES), 'latin1');
+      const { dir, aofDir, file } = oneFileAof(good + torn + padLines(PAD_BYTES));
       const srv = await start(dir);
       const k = await connect(srv.port);
       expect(await k.send(['MGET', 'a', 'b'])).toBe('*2\r\n$1\r\n1\r\n$-1\r\n');

@@ -10,7 +10,7 @@
  *
  * Two flavours: SyncFile blocks (SAVE, SHUTDOWN, DEBUG RELOAD: Redis blocks
  * there too); AsyncFile queues writes to libuv's thread pool (fs.write with
- * callbacks) so BGSAVE keeps the event loop free.
+ * callbacks, gathered into 1 MB writevs) so BGSAVE keeps the event loop free.
  *
  *   const f = SyncFile.create(tmp);  f.write(buf);  f.commit(target);
  *   const a = await AsyncFile.create(tmp);  a.write(buf);  await a.commit(target);
@@ -90,14 +90,30 @@ export class SyncFile {
 }
 
 /**
+ * Bytes an AsyncFile gathers before it writes them (commit() writes what is
+ * left). A background save hands over the few KB each slice produced: one
+ * fs.write each meant ~4,500 writes for 1,000,000 keys, which kept a
+ * thread-pool thread busy in 50-80 us pieces, and on these 2 cores the
+ * clients' own processes waited behind it (perf sched: a GET's reply sat 1.7
+ * ms in the client's run queue). One writev of the gathered views costs
+ * the event loop nothing (no copy).
+ */
+const WRITE_BATCH = 1 << 20;
+
+/**
  * A temp file written off the event loop. write() queues a buffer and
- * returns at once; one fs.write is in flight at a time, so the file's bytes
- * are in queue order. The first error sticks: later writes are dropped and
- * commit() rejects with it. The fd is closed only when no operation on it
- * is in flight, so a late callback can never touch a reused descriptor.
+ * returns at once; the queue is written once it holds WRITE_BATCH bytes, one
+ * writev in flight at a time, so the file's bytes are in queue order. The
+ * first error sticks: later writes are dropped and commit() rejects with it.
+ * The fd is closed only when no operation on it is in flight, so a late
+ * callback can never touch a reused descriptor.
  */
 export class AsyncFile {
   private queue: Buffer[] = [];
+  /** Bytes in `queue`. */
+  private queued = 0;
+  /** commit() is waiting: write whatever is queued, however little. */
+  private flushing = false;
   private writing = false;
   private error: Error | null = null;
   private aborted = false;
@@ -106,7 +122,7 @@ export class AsyncFile {
   private fdOpen = true;
   /** Bytes queued and not yet written. */
   pending = 0;
-  /** Called whenever the queue drains (and on error), for back pressure. */
+  /** Called whenever the writer goes idle (and on error), for back pressure. */
   onDrain: (() => void) | null = null;
 
   private constructor(
@@ -127,25 +143,27 @@ export class AsyncFile {
   write(buf: Buffer): void {
     if (this.error !== null || this.aborted || buf.length === 0) return;
     this.queue.push(buf);
+    this.queued += buf.length;
     this.pending += buf.length;
-    if (!this.writing) this.pump();
+    if (!this.writing && this.queued >= WRITE_BATCH) this.pump();
   }
 
   private pump(): void {
     const bufs = this.queue;
-    if (bufs.length === 0 || this.aborted || this.error !== null) {
+    if (bufs.length === 0 || this.aborted || this.error !== null || (!this.flushing && this.queued < WRITE_BATCH)) {
       this.writing = false;
       this.onDrain?.();
       return;
     }
     this.queue = [];
+    this.queued = 0;
     this.writing = true;
-    this.writeAll(bufs.length === 1 ? bufs[0] : Buffer.concat(bufs), 0);
+    this.writeAll(bufs);
   }
 
-  private writeAll(buf: Buffer, off: number): void {
+  private writeAll(bufs: Buffer[]): void {
     this.busy++;
-    fs.write(this.fd, buf, off, buf.length - off, null, (err, n) => {
+    fs.writev(this.fd, bufs, (err, n) => {
       this.busy--;
       if (this.aborted) {
         this.writing = false;
@@ -158,7 +176,8 @@ export class AsyncFile {
         return;
       }
       this.pending -= n;
-      if (off + n < buf.length) this.writeAll(buf, off + n);
+      const rest = unwritten(bufs, n);
+      if (rest.length !== 0) this.writeAll(rest);
       else this.pump();
     });
   }
@@ -171,6 +190,8 @@ export class AsyncFile {
   }
 
   private drained(): Promise<void> {
+    this.flushing = true;
+    if (!this.writing) this.pump();
     if (!this.writing) return Promise.resolve();
     return new Promise((resolve) => {
       const prev = this.onDrain;
@@ -222,4 +243,12 @@ export class AsyncFile {
     this.closeIfIdle();
     unlinkQuiet(this.tmp);
   }
+}
+
+/** What is left of bufs after their first n bytes were written. */
+export function unwritten(bufs: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && n >= bufs[i].length) n -= bufs[i++].length;
+  if (i === bufs.length) return [];
+  return [bufs[i].subarray(n), ...bufs.slice(i + 1)];
 }

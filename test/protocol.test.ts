@@ -2,6 +2,7 @@
  * The wire protocol against a real redis-server: inline commands, quoting,
  * pipelining, protocol errors (reply then close), binary safety, big bulks.
  */
+import net from 'node:net';
 import { expect, test } from 'vitest';
 import { differential, show } from './helpers/diff';
 import { RawClient, encode } from './helpers/resp';
@@ -92,4 +93,47 @@ test('large bulk arriving in pieces', async () => {
 test('unauthenticated clients get tight limits', async () => {
   // covered with requirepass in the auth tests; here the defaults allow big frames
   await d.run([['ECHO', 'y'.repeat(20000)]]);
+});
+
+test('a long pipeline does not hold other clients: it runs in turns, its replies in order', async () => {
+  // A is blocked while 500,000 INCRs (11.5 MB) pile up behind its BLPOP;
+  // B's LPUSH releases it. Before the server stopped a client after 0.2 ms
+  // of its commands (YIELD_AFTER_MS), all 500,000 ran in one go: B got
+  // its reply, and could ask again, only once they were done.
+  const N = 500_000;
+  const pipeline = encode(['BLPOP', 'fair:q', '0']).toString('latin1') + encode(['INCR', 'fair:n']).toString('latin1').repeat(N);
+  const a = net.connect(d.kevyPort, '127.0.0.1');
+  await new Promise((r) => a.once('connect', r));
+  let text = '';
+  let lines = 0;
+  const done = new Promise<void>((resolve) => {
+    a.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      // BLPOP's reply is 5 lines, then one per INCR.
+      if (lines === N + 5) resolve();
+    });
+  });
+  a.write(pipeline);
+  const b = await RawClient.connect(d.kevyPort);
+  // Wait until the server holds all of A's INCRs in its query buffer.
+  const want = pipeline.length - encode(['BLPOP', 'fair:q', '0']).length;
+  for (;;) {
+    const list = await b.send(['CLIENT', 'LIST']);
+    const m = /qbuf=(\d+)[^\n]*cmd=blpop/.exec(list);
+    if (m !== null && Number(m[1]) === want) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(await b.send(['LPUSH', 'fair:q', 'go'])).toBe(':1\r\n');
+  const seen = Number((await b.send(['GET', 'fair:n'])).split('\r\n')[1]);
+  expect(seen).toBeLessThan(N / 10);
+  await done;
+  // Every reply, in order: BLPOP's, then :1 to :N.
+  const replies = text.split('\r\n');
+  expect(replies.slice(0, 5)).toEqual(['*2', '$6', 'fair:q', '$2', 'go']);
+  let inOrder = replies.length === N + 6;
+  for (let i = 0; i < N && inOrder; i++) if (replies[5 + i] !== ':' + (i + 1)) inOrder = false;
+  expect(inOrder).toBe(true);
+  a.destroy();
+  b.close();
 });

@@ -54,6 +54,7 @@ export class Client {
   propagateAs: string[][] | null = null;
   /** Bytes of the query buffer not yet parsed (for CLIENT LIST qbuf). */
   queryBuffered = 0;
+  inputYielded = false;
   /** Holds this client's socket output while the AOF waits for an fsync (see persistence). */
   outputHeld = false;
   /** In the server's queue of clients to write at the end of the poll phase (Server.queueWrite). */

@@ -237,6 +237,28 @@ describe('every write command', () => {
   });
 });
 
+describe('what is not logged', () => {
+  test('SAVE and SHUTDOWN SAVE are not written to the AOF (the save lowers dirty: no change)', async () => {
+    // Redis propagates a command only when it raised dirty; kevy compared
+    // for any change, and logged SAVE, which a load then ran.
+    const dir = tmpDir();
+    const a = await start(dir, { save: '' });
+    const c = await RawClient.connect(a.port);
+    expect(await c.send(['SET', 'x', '1'])).toBe('+OK\r\n');
+    expect(await c.send(['SAVE'])).toBe('+OK\r\n');
+    expect(await c.send(['SET', 'y', '2'])).toBe('+OK\r\n');
+    expect(await c.send(['SHUTDOWN', 'SAVE'])).toBe('<closed>');
+    c.close();
+    await stop(a);
+    const incr = fs.readdirSync(path.join(dir, 'appendonlydir')).filter((f) => f.endsWith('.incr.aof'));
+    const text = incr.map((f) => fs.readFileSync(path.join(dir, 'appendonlydir', f), 'latin1')).join('');
+    expect(text).toContain('$1\r\nx\r\n');
+    expect(text).toContain('$1\r\ny\r\n');
+    expect(text.toLowerCase()).not.toContain('save');
+    expect(text.toLowerCase()).not.toContain('shutdown');
+  });
+});
+
 describe('Redis 7.0 compatibility of the files', () => {
   test('redis-check-aof accepts the manifest and redis-server loads the same data', async () => {
     const dir = tmpDir();

@@ -119,7 +119,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     c.out = c.out.slice(0, outBefore);
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }
-  if (server.dirty !== dirty) {
+  // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
+  if (server.dirty > dirty) {
     const effect = c.propagateAs ?? [argv];
     if (effect.length !== 0) server.propagate(c.db.id, effect);
   }

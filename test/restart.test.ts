@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
@@ -155,6 +156,47 @@ test('writes acknowledged just before SIGTERM, from many clients, survive', asyn
   expect(checked).toBeGreaterThan(100);
   c.close();
   for (const x of clients) x.close();
+}, 60000);
+
+test('SHUTDOWN SAVE while a client pipelines: every SET it was told OK is in the dump', async () => {
+  // A pipelines 300,000 SETs, so the server runs them in turns (YIELD_AFTER_MS).
+  // C keeps the shutdown's grace period going (it stops reading four 8 MB
+  // replies). A turn that ran after the final save used to reply OK to SETs
+  // the dump did not have (4,129 OKs, 2,465 keys saved).
+  const dir = newDir();
+  const p = await start(dir, '');
+  const slow = net.connect(p.port, '127.0.0.1');
+  slow.on('error', () => {});
+  await new Promise((r) => slow.once('connect', r));
+  slow.write(encodeCmd(['SET', 'big', 'x'.repeat(8 << 20)]));
+  await new Promise((r) => slow.once('data', r));
+  slow.pause();
+  slow.write(Buffer.concat(Array.from({ length: 4 }, () => encodeCmd(['GET', 'big']))));
+  await new Promise((r) => setTimeout(r, 300));
+  const b = await RawClient.connect(p.port);
+  const a = net.connect(p.port, '127.0.0.1');
+  a.on('error', () => {});
+  let oks = 0;
+  let sent = false;
+  const closed = new Promise((r) => a.once('close', r));
+  a.on('data', (d: Buffer) => {
+    for (const x of d) if (x === 10) oks++;
+    if (!sent && oks > 1000) {
+      sent = true;
+      void b.send(['SHUTDOWN', 'SAVE']);
+    }
+  });
+  await new Promise((r) => a.once('connect', r));
+  a.write(Buffer.concat(Array.from({ length: 300000 }, (_, i) => encodeCmd(['SET', `k:${i}`, 'v']))));
+  await closed;
+  slow.destroy();
+  expect(await p.exited).toBe(0);
+  expect(oks).toBeGreaterThan(1000);
+  const p2 = await start(dir, '');
+  // Every key A was told OK for (k:0 .. k:oks-1, in order), and big.
+  expect(cli(p2.port, 'DBSIZE')).toBe(String(oks + 1));
+  expect(cli(p2.port, 'EXISTS', `k:${oks - 1}`)).toBe('1');
+  b.close();
 }, 60000);
 
 test('FLUSHALL before a restart stays flushed', async () => {

@@ -123,7 +123,6 @@ class Registry {
   release(c: Client): void {
     this.remove(c);
     if (c.closed) return;
-    c.server.stats.netOutputBytes += c.out.length;
     c.flush();
     this.reprocess.push(c);
     if (!this.reprocessQueued) {

@@ -191,6 +191,9 @@ export class Client {
     const s = this.out;
     this.out = '';
     if (this.socket && !this.closed) {
+      const stats = this.server.stats;
+      stats.netOutputBytes += s.length;
+      stats.writesProcessed++;
       this.socket.write(s, 'latin1');
       // Output the kernel did not take stays in the socket's buffer: bounded by the limits.
       if (this.socket.writableLength !== 0 || this.obufSoftSince !== 0) this.checkOutputLimits();

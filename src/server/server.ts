@@ -283,23 +283,30 @@ export class Server {
   }
 
   /** A read of n bytes into the shared read buffer (see adoptSocket). */
-  private onRead(c: Client, buf: Buffer, n: number): boolean {
-    if (c === undefined || c.closed) return true; // refused at accept, or closed: the bytes are dropped
+  private onRead(c: Client, buf: Buffer, n: number): void {
+    if (c === undefined || c.closed) return; // refused at accept, or closed: the bytes are dropped
     this.stats.netInputBytes += n;
     this.stats.readsProcessed++;
     const parser = c.parser!;
     parser.feed(buf.subarray(0, n));
     this.processInput(c);
     parser.release();
-    return !c.inputYielded;
   }
 
   /** The next turn of a client processInput stopped (YIELD_AFTER_MS): its next commands, then its socket. */
   private readonly resumeInput = (c: Client): void => {
     c.inputYielded = false;
     if (c.closed || c.socket === null) return;
+    if (this.shuttingDown) {
+      // The final save is done: no more commands, only the replies of those that ran.
+      c.flush();
+      return;
+    }
     if (!c.blocked) this.processInput(c);
-    if (!c.inputYielded && !this.shuttingDown) restartReading(c.socket);
+    if (c.inputYielded) return;
+    // Replies first: reading again may read an EOF, and Node then ends the socket.
+    this.flushQueuedWrites();
+    setReading(c.socket, true);
   };
 
   /** Runs every complete command in c's query buffer, then writes the replies once. */
@@ -326,8 +333,10 @@ export class Server {
         break;
       }
       processCommand(c, r);
-      if ((++n & 15) === 0 && performance.now() - start > YIELD_AFTER_MS && parser.buffered !== 0) {
+      if ((++n & 15) === 0 && performance.now() - start > YIELD_AFTER_MS && parser.buffered !== 0 && !c.blocked && !c.closeAfterReply && !c.closed) {
+        // Not read again (an EOF included) until the commands already received have run.
         c.inputYielded = true;
+        if (c.socket !== null) setReading(c.socket, false);
         setImmediate(this.resumeInput, c);
         break;
       }
@@ -336,8 +345,6 @@ export class Server {
     c.queryBuffered = parser.buffered;
     // A client stopped mid-pipeline keeps its replies until the pipeline is read or they fill a write.
     if (c.inputYielded && c.out.length < YIELD_FLUSH_BYTES) return;
-    this.stats.netOutputBytes += c.out.length;
-    if (c.out.length !== 0) this.stats.writesProcessed++;
     this.queueWrite(c);
   }
 
@@ -561,7 +568,7 @@ const readBuffer = Buffer.allocUnsafe(64 * 1024);
  * creates: `new net.Socket({ onread })`). The accepted Socket object gives up
  * its handle and is destroyed, which only updates the listener's count.
  */
-function adoptSocket(accepted: net.Socket, onRead: (n: number, buf: Buffer) => boolean): net.Socket {
+function adoptSocket(accepted: net.Socket, onRead: (n: number, buf: Buffer) => void): net.Socket {
   const internal = accepted as unknown as { _handle: unknown };
   const handle = internal._handle;
   internal._handle = null;
@@ -573,7 +580,8 @@ function adoptSocket(accepted: net.Socket, onRead: (n: number, buf: Buffer) => b
     onread: {
       buffer: readBuffer,
       callback: (n: number, buf: Uint8Array): boolean => {
-        return onRead(n, buf as Buffer);
+        onRead(n, buf as Buffer);
+        return true;
       },
     },
   };
@@ -581,15 +589,16 @@ function adoptSocket(accepted: net.Socket, onRead: (n: number, buf: Buffer) => b
 }
 
 /**
- * Reads again from a socket whose onread callback returned false (Node then
- * stopped reading its handle). socket.resume() would do it through the
+ * Stops or restarts reading a socket's handle, as Node does when an onread
+ * callback returns false and in socket.resume(); resume() goes through the
  * stream machinery (a nextTick, read(0), flow()): ~5 us a call.
  */
-function restartReading(socket: net.Socket): void {
-  const handle = (socket as unknown as { _handle: { reading: boolean; readStart(): number } | null })._handle;
-  if (handle === null || handle.reading || socket.destroyed) return;
-  handle.reading = true;
-  handle.readStart();
+function setReading(socket: net.Socket, on: boolean): void {
+  const handle = (socket as unknown as { _handle: { reading: boolean; readStart(): number; readStop(): number } | null })._handle;
+  if (handle === null || handle.reading === on || socket.destroyed) return;
+  handle.reading = on;
+  if (on) handle.readStart();
+  else handle.readStop();
 }
 
 function isLoopback(addr: string | undefined): boolean {

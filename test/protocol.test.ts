@@ -178,3 +178,28 @@ test('replies before a command that blocks are written at once', async () => {
   expect(await fill.send(['DEL', 'blk:none', ...Array.from({ length: 20000 }, (_, i) => `blk:${i}`)])).toBe(':20000\r\n');
   fill.close();
 });
+
+test('CLIENT KILL of a client in the middle of a long pipeline closes its connection', async () => {
+  // Its socket is not read while its buffered commands run; killed then,
+  // it was never read again, and the connection stayed open for good.
+  const a = net.connect(d.kevyPort, '127.0.0.1');
+  a.on('error', () => {});
+  await new Promise((r) => a.once('connect', r));
+  const id = await new Promise<string>((resolve) => {
+    a.once('data', (b: Buffer) => resolve(b.toString('latin1').slice(1, -2)));
+    a.write(encode(['CLIENT', 'ID']));
+  });
+  const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
+  let replies = 0;
+  a.on('data', (b: Buffer) => {
+    for (let i = 0; i < b.length; i++) if (b[i] === 10) replies++;
+  });
+  a.write(encode(['SET', 'kill:k', 'v']).toString('latin1').repeat(300000), 'latin1');
+  while (replies === 0) await new Promise((r) => setTimeout(r, 5));
+  const b = await RawClient.connect(d.kevyPort);
+  expect(await b.send(['CLIENT', 'KILL', 'ID', id])).toBe(':1\r\n');
+  expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000))])).toBe('closed');
+  expect(replies).toBeLessThan(300000);
+  a.destroy();
+  b.close();
+});

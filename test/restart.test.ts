@@ -199,6 +199,31 @@ test('SHUTDOWN SAVE while a client pipelines: every SET it was told OK is in the
   b.close();
 }, 60000);
 
+test('SHUTDOWN SAVE serving a blocked client: the command queued behind its BLPOP does not run after the save', async () => {
+  // Y's LPUSH serves X's BLPOP, then Y's SHUTDOWN SAVE saves; X's pipelined
+  // SET used to run after that save and get +OK, and was not in the dump.
+  const dir = newDir();
+  const p = await start(dir, '');
+  const x = net.connect(p.port, '127.0.0.1');
+  x.on('error', () => {});
+  let got = '';
+  x.on('data', (b: Buffer) => (got += b.toString('latin1')));
+  const xClosed = new Promise((r) => x.once('close', r));
+  await new Promise((r) => x.once('connect', r));
+  x.write(Buffer.concat([encodeCmd(['BLPOP', 'q', '0']), encodeCmd(['SET', 'after-shutdown', '1'])]));
+  await new Promise((r) => setTimeout(r, 200));
+  const y = net.connect(p.port, '127.0.0.1');
+  y.on('error', () => {});
+  await new Promise((r) => y.once('connect', r));
+  y.write(Buffer.concat([encodeCmd(['LPUSH', 'q', 'v']), encodeCmd(['SHUTDOWN', 'SAVE'])]));
+  expect(await p.exited).toBe(0);
+  await xClosed;
+  expect(got).toBe('*2\r\n$1\r\nq\r\n$1\r\nv\r\n');
+  const p2 = await start(dir, '');
+  expect(cli(p2.port, 'EXISTS', 'after-shutdown')).toBe('0');
+  y.destroy();
+}, 30000);
+
 test('FLUSHALL before a restart stays flushed', async () => {
   const dir = newDir();
   let p = await start(dir);

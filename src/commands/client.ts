@@ -331,7 +331,7 @@ function unpause(server: Server): void {
   const held = p.held;
   p.held = [];
   for (const { c, argv } of held) {
-    if (c.closed) continue;
+    if (c.closed || server.shuttingDown) continue;
     c.blocked = false;
     processCommand(c, argv);
     server.processInput(c);

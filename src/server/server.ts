@@ -296,7 +296,12 @@ export class Server {
   /** The next turn of a client processInput stopped (YIELD_AFTER_MS): its next commands, then its socket. */
   private readonly resumeInput = (c: Client): void => {
     c.inputYielded = false;
-    if (c.closed || c.socket === null) return;
+    if (c.socket === null) return;
+    if (c.closed) {
+      // Killed meanwhile (CLIENT KILL: socket.end()): read on, so the peer's EOF closes the socket.
+      setReading(c.socket, true);
+      return;
+    }
     if (this.shuttingDown) {
       // The final save is done: no more commands, only the replies of those that ran.
       c.flush();
@@ -311,6 +316,8 @@ export class Server {
 
   /** Runs every complete command in c's query buffer, then writes the replies once. */
   processInput(c: Client): void {
+    // After SHUTDOWN's final save nothing runs (a client unblocked or unpaused then, a later read).
+    if (this.shuttingDown) return;
     const parser = c.parser!;
     // `clock` (client idle times, OBJECT IDLETIME, AOF timestamps: second
     // resolution) is refreshed by the cron at hz, not per read: a Date.now()
@@ -323,7 +330,7 @@ export class Server {
     const start = performance.now();
     this.cmdClock = start;
     let n = 0;
-    while (!c.blocked && !c.closeAfterReply && !c.closed) {
+    while (!c.blocked && !c.closeAfterReply && !c.closed && !this.shuttingDown) {
       const r = parser.next();
       if (r === null) break;
       if (typeof r === 'string') {

@@ -41,6 +41,26 @@ test('ioredis: connect, strings, binary buffers, pipelines', async () => {
   r.disconnect();
 });
 
+test('ioredis: a 50,000-command pipeline, with another client working meanwhile (the server runs it in turns)', async () => {
+  const r = new Redis({ port: kevy.port, lazyConnect: true });
+  const other = new Redis({ port: kevy.port, lazyConnect: true });
+  await Promise.all([r.connect(), other.connect()]);
+  const p = r.pipeline();
+  for (let i = 0; i < 25000; i++) p.set(`big:${i}`, `v${i}`);
+  for (let i = 0; i < 25000; i++) p.incr('big:n');
+  const running = p.exec();
+  // Served between the pipeline's turns, in order on its own connection.
+  for (let i = 0; i < 20; i++) expect(await other.set(`other:${i}`, String(i))).toBe('OK');
+  const res = await running;
+  expect(res!.length).toBe(50000);
+  expect(res!.slice(0, 25000).every(([e, v]) => e === null && v === 'OK')).toBe(true);
+  expect(res!.slice(25000).map(([, v]) => v)).toEqual(Array.from({ length: 25000 }, (_, i) => i + 1));
+  expect(await other.get('big:24999')).toBe('v24999');
+  expect(await other.get('other:19')).toBe('19');
+  r.disconnect();
+  other.disconnect();
+});
+
 test('ioredis: reconnects after the server drops the connection', async () => {
   const r = new Redis({ port: kevy.port, retryStrategy: () => 50 });
   await r.set('rk', '1');
@@ -72,4 +92,22 @@ test('redis-cli smoke test', async () => {
   expect((await cli('rpush', 'l', 'a', 'b')).trim()).toBe('2');
   expect((await cli('--no-raw', 'lrange', 'l', '0', '-1')).trim()).toBe('1) "a"\n2) "b"');
   expect((await cli('command', 'count')).trim()).toMatch(/^\d+$/);
+});
+
+test('redis-cli --pipe: a mass insertion of 200,000 commands, every reply counted', async () => {
+  // The bulk-load path a user takes; the server runs such input in 0.2 ms turns.
+  let data = '';
+  for (let i = 0; i < 200000; i++) data += `*3\r\n$3\r\nSET\r\n$${`mass:${i}`.length}\r\nmass:${i}\r\n$1\r\nv\r\n`;
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = execFile('redis-cli', ['-p', String(kevy.port), '--pipe'], { encoding: 'utf8' }, (err, stdout, stderr) =>
+      err ? reject(new Error(stderr || err.message)) : resolve(stdout),
+    );
+    child.stdin!.end(data);
+  });
+  expect(out).toMatch(/errors: 0, replies: 200000/);
+  const r = new Redis({ port: kevy.port, lazyConnect: true });
+  await r.connect();
+  expect(await r.get('mass:199999')).toBe('v');
+  expect(await r.exists('mass:0', 'mass:100000')).toBe(2);
+  r.disconnect();
 });

@@ -9,8 +9,8 @@
  * one; a failed write removes the temp file and leaves the target untouched.
  *
  * Two flavours: SyncFile blocks (SAVE, SHUTDOWN, DEBUG RELOAD: Redis blocks
- * there too); AsyncFile queues writes to libuv's thread pool (fs.write with
- * callbacks, gathered into 1 MB writevs) so BGSAVE keeps the event loop free.
+ * there too); AsyncFile gathers writes into 1 MB fs.writev calls on libuv's
+ * thread pool, so BGSAVE keeps the event loop free.
  *
  *   const f = SyncFile.create(tmp);  f.write(buf);  f.commit(target);
  *   const a = await AsyncFile.create(tmp);  a.write(buf);  await a.commit(target);

@@ -54,6 +54,7 @@ export class Client {
   propagateAs: string[][] | null = null;
   /** Bytes of the query buffer not yet parsed (for CLIENT LIST qbuf). */
   queryBuffered = 0;
+  /** Stopped mid-pipeline by processInput (a 0.2 ms turn): its socket is not read until its next turn. */
   inputYielded = false;
   /** Holds this client's socket output while the AOF waits for an fsync (see persistence). */
   outputHeld = false;

@@ -203,3 +203,27 @@ test('CLIENT KILL of a client in the middle of a long pipeline closes its connec
   a.destroy();
   b.close();
 });
+
+test('CLIENT KILL closes the connection at once, even for a peer that keeps its side open', async () => {
+  // kevy used to half-close (socket.end()) and keep reading a killed client
+  // that did not close its side; Redis closes the connection.
+  const a = net.connect({ port: d.kevyPort, host: '127.0.0.1', allowHalfOpen: true });
+  a.on('error', () => {});
+  await new Promise((r) => a.once('connect', r));
+  const id = await new Promise<string>((resolve) => {
+    a.once('data', (b: Buffer) => resolve(b.toString('latin1').slice(1, -2)));
+    a.write(encode(['CLIENT', 'ID']));
+  });
+  const ended = new Promise((r) => a.once('end', r));
+  const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
+  const b = await RawClient.connect(d.kevyPort);
+  expect(await b.send(['CLIENT', 'KILL', 'ID', id])).toBe(':1\r\n');
+  await ended;
+  // Writing to a connection the server has closed gets a reset, then EPIPE.
+  a.write(encode(['PING']));
+  await new Promise((r) => setTimeout(r, 100));
+  a.write(encode(['PING']));
+  expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 3 s'), 3000))])).toBe('closed');
+  a.destroy();
+  b.close();
+});

@@ -219,7 +219,12 @@ function clientKill(c: Client, argv: string[]): void {
     if (user !== null && user !== 'default') continue;
     if (o === c && skipme) continue;
     if (o === c) c.closeAfterReply = true;
-    else o.close();
+    else {
+      // Closed at once, its pending output dropped, as Redis's freeClient(): a peer that keeps its
+      // side open (half-close) is not held on to.
+      o.close();
+      o.socket?.destroy();
+    }
     killed++;
   }
   if (argv.length === 3) {

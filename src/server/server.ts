@@ -331,6 +331,13 @@ export class Server {
     this.cmdClock = start;
     let n = 0;
     while (!c.blocked && !c.closeAfterReply && !c.closed && !this.shuttingDown) {
+      if (n !== 0 && (n & 15) === 0 && parser.buffered !== 0 && performance.now() - start > YIELD_AFTER_MS) {
+        // Not read again (an EOF included) until the commands already received have run.
+        c.inputYielded = true;
+        if (c.socket !== null) setReading(c.socket, false);
+        setImmediate(this.resumeInput, c);
+        break;
+      }
       const r = parser.next();
       if (r === null) break;
       if (typeof r === 'string') {
@@ -340,13 +347,7 @@ export class Server {
         break;
       }
       processCommand(c, r);
-      if ((++n & 15) === 0 && performance.now() - start > YIELD_AFTER_MS && parser.buffered !== 0 && !c.blocked && !c.closeAfterReply && !c.closed) {
-        // Not read again (an EOF included) until the commands already received have run.
-        c.inputYielded = true;
-        if (c.socket !== null) setReading(c.socket, false);
-        setImmediate(this.resumeInput, c);
-        break;
-      }
+      n++;
     }
     this.cmdClock = -1;
     c.queryBuffered = parser.buffered;

@@ -226,11 +226,7 @@ export class AofPipeline {
         rest = rest.slice(n);
       } else {
         // Over padding: the retry writes all of it again, at the same place.
-        try {
-          this.physSize.set(fd, Math.max(phys, fs.fstatSync(fd).size));
-        } catch {
-          // keep phys
-        }
+        this.physFromDisk(fd, phys);
       }
     }
     // A short write without an error: Redis assumes ENOSPC.
@@ -256,16 +252,27 @@ export class AofPipeline {
         fs.ftruncateSync(fd, phys);
       } catch {
         // Cannot undo: count what was written as padding, which the next writes go over or the close cuts.
-        try {
-          this.physSize.set(fd, Math.max(phys, fs.fstatSync(fd).size));
-        } catch {
-          // keep phys
-        }
+        this.physFromDisk(fd, phys);
       }
       this.padRetryAt = performance.now() + PAD_RETRY_MS;
       return;
     }
     this.physSize.set(fd, phys + bytes);
+  }
+
+  /** After a write that could not be undone: fd's size as the disk has it, never below phys. */
+  private physFromDisk(fd: number, phys: number): void {
+    try {
+      this.physSize.set(fd, Math.max(phys, fs.fstatSync(fd).size));
+    } catch {
+      // keep phys
+    }
+  }
+
+  /** Forgets an fd being closed (its data and file sizes). */
+  protected forgetSizes(fd: number): void {
+    this.fileSize.delete(fd);
+    this.physSize.delete(fd);
   }
 
   /**
@@ -357,8 +364,7 @@ export class AofPipeline {
     if (j.upTo > this.synced) this.synced = j.upTo;
     if (this.writeError !== null && this.errorKind === 'fsync') this.writeRecovered();
     if (j.close) {
-      this.fileSize.delete(j.fd);
-      this.physSize.delete(j.fd);
+      this.forgetSizes(j.fd);
       fs.close(j.fd, () => {});
     }
     const released = this.release();

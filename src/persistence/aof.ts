@@ -210,8 +210,7 @@ export class AofWriter extends AofPipeline {
         // reported by the pipeline already
       }
       fs.closeSync(this.fd);
-      this.fileSize.delete(this.fd);
-      this.physSize.delete(this.fd);
+      this.forgetSizes(this.fd);
     }
     this.fd = -1;
     this.incrName = '';

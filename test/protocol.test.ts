@@ -2,10 +2,10 @@
  * The wire protocol against a real redis-server: inline commands, quoting,
  * pipelining, protocol errors (reply then close), binary safety, big bulks.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { expect, test } from 'vitest';
 import { differential, show } from './helpers/diff';
-import { RawClient, encode } from './helpers/resp';
+import { RawClient, encode, openSocket } from './helpers/resp';
 
 const d = differential();
 
@@ -17,6 +17,14 @@ async function rawBoth(bytes: string, replies: number): Promise<void> {
   // After a protocol error both close the connection.
   await new Promise((r) => setTimeout(r, 50));
   expect(b.closed).toBe(a.closed);
+}
+
+/** The id of the connection s (CLIENT ID), before anything else is sent on it. */
+function clientId(s: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    s.once('data', (b: Buffer) => resolve(b.toString('latin1').slice(1, -2)));
+    s.write(encode(['CLIENT', 'ID']));
+  });
 }
 
 test('inline commands and quoting', async () => {
@@ -102,8 +110,7 @@ test('a long pipeline does not hold other clients: it runs in turns, its replies
   // its reply, and could ask again, only once they were done.
   const N = 500_000;
   const pipeline = encode(['BLPOP', 'fair:q', '0']).toString('latin1') + encode(['INCR', 'fair:n']).toString('latin1').repeat(N);
-  const a = net.connect(d.kevyPort, '127.0.0.1');
-  await new Promise((r) => a.once('connect', r));
+  const a = await openSocket(d.kevyPort);
   const b = await RawClient.connect(d.kevyPort);
   try {
   let text = '';
@@ -150,13 +157,12 @@ test('a pipeline sent with a half-close gets every reply', async () => {
   // The server runs it in turns and must write the replies before it reads
   // the EOF (Node ends the socket then): 3,618 of 5,001 came back once.
   const n = 20000;
-  const s = net.connect(d.kevyPort, '127.0.0.1');
+  const s = await openSocket(d.kevyPort);
   let lines = 0;
   s.on('data', (chunk: Buffer) => {
     for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
   });
   const closed = new Promise((r) => s.once('close', r));
-  await new Promise((r) => s.once('connect', r));
   s.end(encode(['DEL', 'hc:n']).toString('latin1') + encode(['INCR', 'hc:n']).toString('latin1').repeat(n), 'latin1');
   await closed;
   expect(lines).toBe(n + 1);
@@ -182,13 +188,8 @@ test('replies before a command that blocks are written at once', async () => {
 test('CLIENT KILL of a client in the middle of a long pipeline closes its connection', async () => {
   // Its socket is not read while its buffered commands run; killed then,
   // it was never read again, and the connection stayed open for good.
-  const a = net.connect(d.kevyPort, '127.0.0.1');
-  a.on('error', () => {});
-  await new Promise((r) => a.once('connect', r));
-  const id = await new Promise<string>((resolve) => {
-    a.once('data', (b: Buffer) => resolve(b.toString('latin1').slice(1, -2)));
-    a.write(encode(['CLIENT', 'ID']));
-  });
+  const a = await openSocket(d.kevyPort);
+  const id = await clientId(a);
   const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
   let replies = 0;
   a.on('data', (b: Buffer) => {
@@ -207,13 +208,8 @@ test('CLIENT KILL of a client in the middle of a long pipeline closes its connec
 test('CLIENT KILL closes the connection at once, even for a peer that keeps its side open', async () => {
   // kevy used to half-close (socket.end()) and keep reading a killed client
   // that did not close its side; Redis closes the connection.
-  const a = net.connect({ port: d.kevyPort, host: '127.0.0.1', allowHalfOpen: true });
-  a.on('error', () => {});
-  await new Promise((r) => a.once('connect', r));
-  const id = await new Promise<string>((resolve) => {
-    a.once('data', (b: Buffer) => resolve(b.toString('latin1').slice(1, -2)));
-    a.write(encode(['CLIENT', 'ID']));
-  });
+  const a = await openSocket(d.kevyPort, { allowHalfOpen: true });
+  const id = await clientId(a);
   const ended = new Promise((r) => a.once('end', r));
   const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
   const b = await RawClient.connect(d.kevyPort);

@@ -8,12 +8,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { freePort, waitForPort } from './helpers/servers';
-import { RawClient } from './helpers/resp';
+import { RawClient, openSocket } from './helpers/resp';
 import { BIN, killAll } from './helpers/child';
 
 let tmp: string;
@@ -165,17 +164,14 @@ test('SHUTDOWN SAVE while a client pipelines: every SET it was told OK is in the
   // the dump did not have (4,129 OKs, 2,465 keys saved).
   const dir = newDir();
   const p = await start(dir, '');
-  const slow = net.connect(p.port, '127.0.0.1');
-  slow.on('error', () => {});
-  await new Promise((r) => slow.once('connect', r));
+  const slow = await openSocket(p.port);
   slow.write(encodeCmd(['SET', 'big', 'x'.repeat(8 << 20)]));
   await new Promise((r) => slow.once('data', r));
   slow.pause();
   slow.write(Buffer.concat(Array.from({ length: 4 }, () => encodeCmd(['GET', 'big']))));
   await new Promise((r) => setTimeout(r, 300));
   const b = await RawClient.connect(p.port);
-  const a = net.connect(p.port, '127.0.0.1');
-  a.on('error', () => {});
+  const a = await openSocket(p.port);
   let oks = 0;
   let sent = false;
   const closed = new Promise((r) => a.once('close', r));
@@ -186,7 +182,6 @@ test('SHUTDOWN SAVE while a client pipelines: every SET it was told OK is in the
       void b.send(['SHUTDOWN', 'SAVE']);
     }
   });
-  await new Promise((r) => a.once('connect', r));
   a.write(Buffer.concat(Array.from({ length: 300000 }, (_, i) => encodeCmd(['SET', `k:${i}`, 'v']))));
   await closed;
   slow.destroy();
@@ -204,17 +199,13 @@ test('SHUTDOWN SAVE serving a blocked client: the command queued behind its BLPO
   // SET used to run after that save and get +OK, and was not in the dump.
   const dir = newDir();
   const p = await start(dir, '');
-  const x = net.connect(p.port, '127.0.0.1');
-  x.on('error', () => {});
+  const x = await openSocket(p.port);
   let got = '';
   x.on('data', (b: Buffer) => (got += b.toString('latin1')));
   const xClosed = new Promise((r) => x.once('close', r));
-  await new Promise((r) => x.once('connect', r));
   x.write(Buffer.concat([encodeCmd(['BLPOP', 'q', '0']), encodeCmd(['SET', 'after-shutdown', '1'])]));
   await new Promise((r) => setTimeout(r, 200));
-  const y = net.connect(p.port, '127.0.0.1');
-  y.on('error', () => {});
-  await new Promise((r) => y.once('connect', r));
+  const y = await openSocket(p.port);
   y.write(Buffer.concat([encodeCmd(['LPUSH', 'q', 'v']), encodeCmd(['SHUTDOWN', 'SAVE'])]));
   expect(await p.exited).toBe(0);
   await xClosed;

@@ -49,6 +49,14 @@ export function encode(args: (string | Buffer | number)[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A plain socket connected to port, its errors ignored (the tests look at its data and its close). */
+export async function openSocket(port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<net.Socket> {
+  const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: opts.allowHalfOpen ?? false });
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  return s;
+}
+
 /**
  * A raw connection: send() writes a command and resolves with its raw reply;
  * pipelined sends resolve in order. Pushes that arrive unasked (RESP3 `>`)

@@ -205,21 +205,24 @@ test('CLIENT KILL of a client in the middle of a long pipeline closes its connec
   b.close();
 });
 
-test('CLIENT KILL closes the connection at once, even for a peer that keeps its side open', async () => {
+test('CLIENT KILL closes the connection at once, even for a peer that keeps its side open (as redis-server)', async () => {
   // kevy used to half-close (socket.end()) and keep reading a killed client
   // that did not close its side; Redis closes the connection.
-  const a = await openSocket(d.kevyPort, { allowHalfOpen: true });
-  const id = await clientId(a);
-  const ended = new Promise((r) => a.once('end', r));
-  const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
-  const b = await RawClient.connect(d.kevyPort);
-  expect(await b.send(['CLIENT', 'KILL', 'ID', id])).toBe(':1\r\n');
-  await ended;
-  // Writing to a connection the server has closed gets a reset, then EPIPE.
-  a.write(encode(['PING']));
-  await new Promise((r) => setTimeout(r, 100));
-  a.write(encode(['PING']));
-  expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 3 s'), 3000))])).toBe('closed');
-  a.destroy();
-  b.close();
+  for (const port of [d.redisPort, d.kevyPort]) {
+    const a = await openSocket(port, { allowHalfOpen: true });
+    const id = await clientId(a);
+    const ended = new Promise((r) => a.once('end', r));
+    const closed = new Promise<string>((r) => a.once('close', () => r('closed')));
+    const b = await RawClient.connect(port);
+    expect(await b.send(['CLIENT', 'KILL', 'ID', id])).toBe(':1\r\n');
+    await ended;
+    // Writing to a connection the server has closed gets a reset, then EPIPE.
+    a.write(encode(['PING']));
+    await new Promise((r) => setTimeout(r, 100));
+    a.write(encode(['PING']));
+    const timeout = new Promise((r) => setTimeout(() => r('still open after 3 s'), 3000));
+    expect(await Promise.race([closed, timeout]), `port ${port}`).toBe('closed');
+    a.destroy();
+    b.close();
+  }
 });

@@ -5,12 +5,14 @@
  * the named invariants are checked: "separator bounds" (every key under a
  * branch child lies between its separator and the next one), "counts" (a
  * branch's counts equal the elements below), equal leaf depth, and the leaf
- * chain (prev/next, head/tail) listing every element in order.
+ * chain (prev/next, head/tail) listing every element in order, and
+ * "padding" (NaN and '' in every pool slot no element uses).
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ZTree } from '../src/store/zset-tree';
-import { Branch, Leaf, type TreeNode } from '../src/store/zset-tree-nodes';
+import { Branch, type TreeNode } from '../src/store/zset-tree-nodes';
+import { NONE, STRIDE } from '../src/store/zset-leaves';
 
 type Entry = [number, string];
 
@@ -33,19 +35,20 @@ function lowerBound(model: Entry[], e: Entry): number {
 
 /** Checks the invariants and returns the elements in leaf-chain order. */
 function checkTree(t: ZTree): Entry[] {
-  const leaves: Leaf[] = [];
+  const L = t.leaves;
+  const leaves: number[] = [];
   const visit = (node: TreeNode, depth: number, lo: Entry | null, hi: Entry | null): number => {
-    if (node instanceof Leaf) {
+    if (typeof node === 'number') {
       expect(depth).toBe(t.height);
       leaves.push(node);
-      for (let i = 0; i < node.n; i++) {
-        const e: Entry = [node.scores[i], node.members[i]];
+      const n = L.n(node);
+      for (let i = 0; i < n; i++) {
+        const e: Entry = [L.score(node, i), L.member(node, i)];
         if (lo !== null) expect(cmp(lo, e)).toBeLessThanOrEqual(0);
         if (hi !== null) expect(cmp(e, hi)).toBeLessThan(0);
-        if (i > 0) expect(cmp([node.scores[i - 1], node.members[i - 1]], e)).toBeLessThan(0);
+        if (i > 0) expect(cmp([L.score(node, i - 1), L.member(node, i - 1)], e)).toBeLessThan(0);
       }
-      for (let i = node.n; i < node.members.length; i++) expect(node.members[i]).toBe('');
-      return node.n;
+      return n;
     }
     expect(node).toBeInstanceOf(Branch);
     expect(node.n).toBeGreaterThan(0);
@@ -63,11 +66,20 @@ function checkTree(t: ZTree): Entry[] {
   expect(visit(t.root, 0, null, null)).toBe(t.length);
   expect(t.head).toBe(leaves[0]);
   expect(t.tail).toBe(leaves[leaves.length - 1]);
+  // "padding": past each leaf's count, and in every block no leaf uses, NaN and '' (checked wholesale).
+  const inUse = new Set(leaves);
+  expect(inUse.size).toBe(leaves.length);
+  for (let id = 0; id < L.capacity; id++) {
+    const n = inUse.has(id) ? L.n(id) : 0;
+    for (let i = n; i < STRIDE; i++) {
+      if (!Number.isNaN(L.score(id, i)) || L.member(id, i) !== '') expect([id, i, L.score(id, i), L.member(id, i)]).toEqual([id, i, NaN, '']);
+    }
+  }
   const out: Entry[] = [];
   leaves.forEach((leaf, i) => {
-    expect(leaf.prev).toBe(i === 0 ? null : leaves[i - 1]);
-    expect(leaf.next).toBe(i === leaves.length - 1 ? null : leaves[i + 1]);
-    for (let k = 0; k < leaf.n; k++) out.push([leaf.scores[k], leaf.members[k]]);
+    expect(L.prev(leaf)).toBe(i === 0 ? NONE : leaves[i - 1]);
+    expect(L.next(leaf)).toBe(i === leaves.length - 1 ? NONE : leaves[i + 1]);
+    for (let k = 0; k < L.n(leaf); k++) out.push([L.score(leaf, k), L.member(leaf, k)]);
   });
   return out;
 }
@@ -183,7 +195,7 @@ describe('ZTree against a sorted array', () => {
       expect(t.height).toBeGreaterThanOrEqual(2);
       // Nearly every leaf is full: 20000 elements in at most ceil(20000 / 64) + height leaves.
       let leaves = 0;
-      for (let l: Leaf | null = t.head; l !== null; l = l.next) leaves++;
+      for (let l = t.head; l !== NONE; l = t.leaves.next(l)) leaves++;
       expect(leaves).toBeLessThanOrEqual(Math.ceil(n / 64) + t.height);
       for (let i = 0; i < n - 10; i++) {
         if (i % 2 === 0) t.deleteAt(0);

@@ -1,20 +1,16 @@
 /**
- * The nodes of ZTree (./zset-tree.ts, which states the invariants) and the
- * operations on one node or a pair of siblings: binary searches, slot
+ * The branches of ZTree (./zset-tree.ts, which states the invariants) and
+ * the operations on one branch or a pair of siblings: the search, slot
  * shifts, the merge/redistribute step after a delete leaves a node under
- * its minimum, and the O(n) bulk build.
+ * its minimum, and the O(n) bulk build. The leaves are blocks of pools
+ * (./zset-leaves.ts); a branch just above them holds leaf ids as children.
  *
- * Scores live in number arrays filled with doubles at creation, so every
- * leaf's array has the same (double) elements kind: loads and stores stay
- * monomorphic and a score costs 8 bytes, unboxed.
+ * Separator scores and counts live in number arrays filled with doubles at
+ * creation, so every branch's arrays have the same (double) elements kind:
+ * loads and stores stay monomorphic and a score costs 8 bytes, unboxed.
  */
+import { Leaves, LEAF_MAX, NONE, STRIDE, moveLeafSlots } from './zset-leaves';
 
-/**
- * Elements per leaf. ZADD with random scores into 100k members (ZSetValue.add
- * in a loop, 2M calls, ns per call, two runs): 32 -> 850-940, 64 -> 700-830,
- * 128 -> 1430-1580 (the skip list before: 1250-2000).
- */
-export const LEAF_MAX = 64;
 const LEAF_MIN = LEAF_MAX >> 2;
 /**
  * Children per branch. 64 keeps a 100k-member set two levels deep (32 made
@@ -25,7 +21,8 @@ const LEAF_MIN = LEAF_MAX >> 2;
 export const BRANCH_MAX = 64;
 const BRANCH_MIN = BRANCH_MAX >> 2;
 
-export type TreeNode = Leaf | Branch;
+/** A leaf id (./zset-leaves.ts) or a branch. */
+export type TreeNode = number | Branch;
 
 function doubleSlots(n: number): number[] {
   return new Array<number>(n).fill(0.5);
@@ -35,17 +32,9 @@ function stringSlots(n: number): string[] {
   return new Array<string>(n).fill('');
 }
 
-export class Leaf {
-  n = 0;
-  /** One slot more than LEAF_MAX: an insert may overfill a leaf just before it splits. */
-  readonly scores = doubleSlots(LEAF_MAX + 1);
-  readonly members = stringSlots(LEAF_MAX + 1);
-  prev: Leaf | null = null;
-  next: Leaf | null = null;
-}
-
 export class Branch {
   n = 0;
+  /** Children: leaf ids in the branches just above the leaves, branches elsewhere; null past n. */
   readonly kids = new Array<TreeNode | null>(BRANCH_MAX + 1).fill(null);
   readonly counts = doubleSlots(BRANCH_MAX + 1);
   /** Separator keys: slot i (i >= 1) is <= every key under kids[i]. */
@@ -57,31 +46,17 @@ export class Branch {
 export interface TreeState {
   root: TreeNode;
   height: number;
-  tail: Leaf;
+  tail: number;
+  readonly leaves: Leaves;
   readonly pathB: Branch[];
   readonly pathI: Int32Array;
 }
 
-export function countOf(node: TreeNode): number {
-  if (node instanceof Leaf) return node.n;
+export function countOf(L: Leaves, node: TreeNode): number {
+  if (typeof node === 'number') return L.n(node);
   let sum = 0;
   for (let t = 0; t < node.n; t++) sum += node.counts[t];
   return sum;
-}
-
-/** First slot of leaf whose key is >= (s, m). */
-export function leafLowerBound(leaf: Leaf, s: number, m: string): number {
-  const scores = leaf.scores;
-  const members = leaf.members;
-  let lo = 0;
-  let hi = leaf.n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const sc = scores[mid];
-    if (sc < s || (sc === s && members[mid] < m)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The child of b whose key range holds (s, m): the last one whose separator is <= (s, m). */
@@ -96,30 +71,6 @@ export function branchIndex(b: Branch, s: number, m: string): number {
     else lo = mid + 1;
   }
   return lo - 1;
-}
-
-export function leafInsertAt(leaf: Leaf, i: number, s: number, m: string): void {
-  const scores = leaf.scores;
-  const members = leaf.members;
-  for (let t = leaf.n; t > i; t--) {
-    scores[t] = scores[t - 1];
-    members[t] = members[t - 1];
-  }
-  scores[i] = s;
-  members[i] = m;
-  leaf.n++;
-}
-
-export function leafRemoveAt(leaf: Leaf, i: number): void {
-  const scores = leaf.scores;
-  const members = leaf.members;
-  const last = leaf.n - 1;
-  for (let t = i; t < last; t++) {
-    scores[t] = scores[t + 1];
-    members[t] = members[t + 1];
-  }
-  members[last] = '';
-  leaf.n = last;
 }
 
 export function branchInsertAt(b: Branch, i: number, kid: TreeNode, sepS: number, sepM: string, count: number): void {
@@ -149,57 +100,41 @@ function branchRemoveAt(b: Branch, i: number): void {
   b.n = last;
 }
 
-/** Moves `count` slots of leaf `from` (starting at fi) to leaf `to` at ti; `to` must have room. */
-function moveLeafSlots(from: Leaf, fi: number, to: Leaf, ti: number, count: number): void {
-  for (let t = to.n - 1; t >= ti; t--) {
-    to.scores[t + count] = to.scores[t];
-    to.members[t + count] = to.members[t];
-  }
-  for (let t = 0; t < count; t++) {
-    to.scores[ti + t] = from.scores[fi + t];
-    to.members[ti + t] = from.members[fi + t];
-  }
-  to.n += count;
-  for (let t = fi + count; t < from.n; t++) {
-    from.scores[t - count] = from.scores[t];
-    from.members[t - count] = from.members[t];
-  }
-  for (let t = from.n - count; t < from.n; t++) from.members[t] = '';
-  from.n -= count;
-}
-
 /**
  * After a delete from `leaf` (reached by the path in st), merges it with a
  * sibling when both fit in one leaf, or evens the two out, once it is under
  * LEAF_MIN; then fixes the branches above the same way.
  */
-export function rebalanceLeaf(st: TreeState, leaf: Leaf): void {
-  if (leaf.n >= LEAF_MIN) return;
+export function rebalanceLeaf(st: TreeState, leaf: number): void {
+  const L = st.leaves;
+  if (L.n(leaf) >= LEAF_MIN) return;
   const level = st.height - 1;
   const p = st.pathB[level];
   // An only child (the spine an edge split leaves, see ZTree.splitLeaf) has no sibling to lean on.
   if (p.n < 2) return;
   const j = st.pathI[level];
   const k = j + 1 < p.n ? j : j - 1;
-  const a = p.kids[k] as Leaf;
-  const b = p.kids[k + 1] as Leaf;
-  if (a.n + b.n <= LEAF_MAX) {
-    moveLeafSlots(b, 0, a, a.n, b.n);
-    a.next = b.next;
-    if (b.next !== null) b.next.prev = a;
+  const a = p.kids[k] as number;
+  const b = p.kids[k + 1] as number;
+  if (L.n(a) + L.n(b) <= LEAF_MAX) {
+    moveLeafSlots(L, b, 0, a, L.n(a), L.n(b));
+    const after = L.next(b);
+    L.setNext(a, after);
+    if (after !== NONE) L.setPrev(after, a);
     else st.tail = a;
-    p.counts[k] = a.n;
+    L.release(b);
+    p.counts[k] = L.n(a);
     branchRemoveAt(p, k + 1);
     rebalanceBranch(st, level);
     return;
   }
-  const half = (a.n + b.n) >> 1;
-  if (a.n < half) moveLeafSlots(b, 0, a, a.n, half - a.n);
-  else moveLeafSlots(a, half, b, 0, a.n - half);
-  p.counts[k] = a.n;
-  p.counts[k + 1] = b.n;
-  p.sepS[k + 1] = b.scores[0];
-  p.sepM[k + 1] = b.members[0];
+  const half = (L.n(a) + L.n(b)) >> 1;
+  if (L.n(a) < half) moveLeafSlots(L, b, 0, a, L.n(a), half - L.n(a));
+  else moveLeafSlots(L, a, half, b, 0, L.n(a) - half);
+  p.counts[k] = L.n(a);
+  p.counts[k + 1] = L.n(b);
+  p.sepS[k + 1] = L.score(b, 0);
+  p.sepM[k + 1] = L.member(b, 0);
 }
 
 /** The branch-level step of rebalanceLeaf; the root shrinks when left with one child. */
@@ -256,32 +191,39 @@ function rebalanceBranch(st: TreeState, level: number): void {
   b.sepM[0] = '';
 }
 
-/** The nodes of a tree holding sorted elements (at least one), leaves and branches evenly filled. */
-export function build(scores: readonly number[], members: readonly string[]): { root: TreeNode; height: number; head: Leaf; tail: Leaf } {
+/**
+ * The nodes of a tree holding sorted elements (at least one), leaves and
+ * branches evenly filled; the leaves get consecutive ids from L (empty).
+ */
+export function build(L: Leaves, scores: readonly number[], members: readonly string[]): { root: TreeNode; height: number; head: number; tail: number } {
   const n = members.length;
   const leafCount = Math.ceil(n / LEAF_MAX);
+  L.reserve(leafCount);
   let level: TreeNode[] = [];
   let firstS: number[] = [];
   let firstM: string[] = [];
-  let prev: Leaf | null = null;
+  let prev = NONE;
   for (let q = 0, from = 0; q < leafCount; q++) {
     const to = Math.round(((q + 1) * n) / leafCount);
-    const leaf = new Leaf();
+    const leaf = L.alloc();
+    const S = L.S;
+    const M = L.M;
+    const base = leaf * STRIDE;
     for (let i = from; i < to; i++) {
-      leaf.scores[i - from] = scores[i];
-      leaf.members[i - from] = members[i];
+      S[base + i - from] = scores[i];
+      M[base + i - from] = members[i];
     }
-    leaf.n = to - from;
-    leaf.prev = prev;
-    if (prev !== null) prev.next = leaf;
+    L.meta[3 * leaf] = to - from;
+    L.setPrev(leaf, prev);
+    if (prev !== NONE) L.setNext(prev, leaf);
     prev = leaf;
     level.push(leaf);
     firstS.push(scores[from]);
     firstM.push(members[from]);
     from = to;
   }
-  const head = level[0] as Leaf;
-  const tail = prev!;
+  const head = level[0] as number;
+  const tail = prev;
   let height = 0;
   while (level.length > 1) {
     const groups = Math.ceil(level.length / BRANCH_MAX);
@@ -291,7 +233,7 @@ export function build(scores: readonly number[], members: readonly string[]): { 
     for (let q = 0, from = 0; q < groups; q++) {
       const to = Math.round(((q + 1) * level.length) / groups);
       const b = new Branch();
-      for (let i = from; i < to; i++) branchInsertAt(b, b.n, level[i], firstS[i], firstM[i], countOf(level[i]));
+      for (let i = from; i < to; i++) branchInsertAt(b, b.n, level[i], firstS[i], firstM[i], countOf(L, level[i]));
       b.sepM[0] = '';
       up.push(b);
       upS.push(firstS[from]);

@@ -4,8 +4,9 @@
  *
  * Elements are (score, member) pairs ordered by score, then by member bytes
  * (memcmp: latin1 strings compare correctly with `<`; -0 and 0 are the same
- * score). Leaves hold up to LEAF_MAX elements in two parallel arrays (scores,
- * members), sorted, and are doubly linked for walks in either direction.
+ * score). Leaves hold up to LEAF_MAX elements, sorted, as blocks of two
+ * pools (scores, members; ./zset-leaves.ts), and are doubly linked for walks
+ * in either direction.
  * Branches hold up to BRANCH_MAX children with, per child, the number of
  * elements below it and a separator key. Insert, delete, rank and "element
  * at rank" cost O(log n): a short binary search per level plus an array
@@ -24,7 +25,8 @@
  * All leaves are at the same depth. A node under LEAF_MIN / BRANCH_MIN after
  * a delete is merged with or evened out against a sibling; only an only
  * child (a spine left by an edge split) may stay small, or even empty.
- * Slots past `n` hold '' / null so removed members can be collected.
+ * Slots past `n` hold '' / null (in leaves NaN and '': "padding") so removed
+ * members can be collected.
  *
  * The caller keeps the member -> score map and never inserts a member twice.
  *
@@ -33,35 +35,46 @@
  *   t.rank(1, 'b');        // 1
  *   t.memberAt(0);         // 'a'
  */
-import { Branch, Leaf, LEAF_MAX, BRANCH_MAX, leafInsertAt, leafLowerBound, leafRemoveAt, branchIndex, branchInsertAt, countOf, rebalanceLeaf, build, type TreeNode } from './zset-tree-nodes';
+import { Branch, BRANCH_MAX, branchIndex, branchInsertAt, countOf, rebalanceLeaf, build, type TreeNode } from './zset-tree-nodes';
+import { Leaves, LEAF_MAX, NONE, STRIDE, leafInsertAt, leafLowerBound, leafRemoveAt } from './zset-leaves';
 
 export { LEAF_MAX, BRANCH_MAX };
 
 /** Deep enough for 2^53 elements at the minimum fan-out. */
 const MAX_DEPTH = 40;
+/**
+ * The path of the last descent, one for all trees: an operation records it
+ * and uses it before it returns, without touching another tree (walk()'s
+ * visitor may, but walk() does not read the path after its descent). Per
+ * tree it cost ~600 bytes, a fifth of a small sorted set.
+ */
+const PATH_B: Branch[] = new Array<Branch>(MAX_DEPTH);
+const PATH_I = new Int32Array(MAX_DEPTH);
 
 export class ZTree {
-  root: TreeNode = new Leaf();
+  readonly leaves = new Leaves();
+  root: TreeNode;
   /** Branch levels above the leaves (0: the root is a leaf). */
   height = 0;
   length = 0;
-  head: Leaf;
-  tail: Leaf;
-  /** The branches and child indexes of the last descent (scratch, no allocation per operation). */
-  readonly pathB: Branch[] = new Array<Branch>(MAX_DEPTH);
-  readonly pathI = new Int32Array(MAX_DEPTH);
-  /** Index inside the leaf returned by leafAt(). */
+  head: number;
+  tail: number;
+  /** The branches and child indexes of the last descent (scratch shared by every tree, see PATH_B). */
+  readonly pathB = PATH_B;
+  readonly pathI = PATH_I;
+  /** Index inside the leaf returned by descendRank(). */
   private atIndex = 0;
 
   constructor() {
-    this.head = this.tail = this.root as Leaf;
+    this.head = this.tail = this.root = this.leaves.alloc();
   }
 
   /** Builds a tree from elements already sorted by (score, member), in O(n). */
   static fromSorted(scores: readonly number[], members: readonly string[]): ZTree {
     const t = new ZTree();
     if (members.length === 0) return t;
-    const b = build(scores, members);
+    t.leaves.release(t.root as number);
+    const b = build(t.leaves, scores, members);
     t.root = b.root;
     t.height = b.height;
     t.head = b.head;
@@ -71,7 +84,7 @@ export class ZTree {
   }
 
   /** Descends to the leaf where (s, m) is or would be, recording the path. */
-  private descend(s: number, m: string): Leaf {
+  private descend(s: number, m: string): number {
     let node = this.root;
     for (let l = 0; l < this.height; l++) {
       const b = node as Branch;
@@ -80,11 +93,11 @@ export class ZTree {
       this.pathI[l] = j;
       node = b.kids[j]!;
     }
-    return node as Leaf;
+    return node as number;
   }
 
   /** Descends to the leaf holding the element at rank (in range), recording the path; sets atIndex. */
-  private descendRank(rank: number): Leaf {
+  private descendRank(rank: number): number {
     let node = this.root;
     for (let l = 0; l < this.height; l++) {
       const b = node as Branch;
@@ -96,15 +109,16 @@ export class ZTree {
       node = b.kids[j]!;
     }
     this.atIndex = rank;
-    return node as Leaf;
+    return node as number;
   }
 
   insert(s: number, m: string): void {
+    const L = this.leaves;
     const leaf = this.descend(s, m);
-    const i = leafLowerBound(leaf, s, m);
-    leafInsertAt(leaf, i, s, m);
+    const i = leafLowerBound(L, leaf, s, m);
+    leafInsertAt(L, leaf, i, s, m);
     this.length++;
-    if (leaf.n <= LEAF_MAX) {
+    if (L.n(leaf) <= LEAF_MAX) {
       for (let l = 0; l < this.height; l++) this.pathB[l].counts[this.pathI[l]]++;
       return;
     }
@@ -116,31 +130,41 @@ export class ZTree {
    * (sequential loads, RDB's highest-first order) leaves full leaves behind
    * instead of half-full ones.
    */
-  private splitLeaf(leaf: Leaf, inserted: number): void {
-    const atEnd = inserted === leaf.n - 1 && leaf.next === null;
-    const atStart = inserted === 0 && leaf.prev === null;
-    const at = atEnd ? leaf.n - 1 : atStart ? 1 : leaf.n >> 1;
-    const right = new Leaf();
-    const k = leaf.n - at;
+  private splitLeaf(leaf: number, inserted: number): void {
+    const L = this.leaves;
+    const n = L.n(leaf);
+    const atEnd = inserted === n - 1 && L.next(leaf) === NONE;
+    const atStart = inserted === 0 && L.prev(leaf) === NONE;
+    const at = atEnd ? n - 1 : atStart ? 1 : n >> 1;
+    const right = L.alloc();
+    // alloc() may have grown the pools: read them after it.
+    const S = L.S;
+    const M = L.M;
+    const lb = leaf * STRIDE;
+    const rb = right * STRIDE;
+    const k = n - at;
     for (let t = 0; t < k; t++) {
-      right.scores[t] = leaf.scores[at + t];
-      right.members[t] = leaf.members[at + t];
-      leaf.members[at + t] = '';
+      S[rb + t] = S[lb + at + t];
+      M[rb + t] = M[lb + at + t];
+      S[lb + at + t] = NaN;
+      M[lb + at + t] = '';
     }
-    right.n = k;
-    leaf.n = at;
-    right.next = leaf.next;
-    if (right.next !== null) right.next.prev = right;
+    L.meta[3 * right] = k;
+    L.meta[3 * leaf] = at;
+    const after = L.next(leaf);
+    L.setNext(right, after);
+    if (after !== NONE) L.setPrev(after, right);
     else this.tail = right;
-    right.prev = leaf;
-    leaf.next = right;
-    this.propagateSplit(leaf, right, right.scores[0], right.members[0], atEnd, atStart);
+    L.setPrev(right, leaf);
+    L.setNext(leaf, right);
+    this.propagateSplit(leaf, right, S[rb], M[rb], atEnd, atStart);
   }
 
   /** Adds `right` (split off `left`) to the parents along the recorded path, splitting full branches. */
   private propagateSplit(left: TreeNode, right: TreeNode, sepS: number, sepM: string, atEnd: boolean, atStart: boolean): void {
-    let lcount = countOf(left);
-    let rcount = countOf(right);
+    const L = this.leaves;
+    let lcount = countOf(L, left);
+    let rcount = countOf(L, right);
     for (let l = this.height - 1; l >= 0; l--) {
       const b = this.pathB[l];
       const j = this.pathI[l];
@@ -167,8 +191,8 @@ export class ZTree {
       b.n = at;
       left = b;
       right = nb;
-      lcount = countOf(b);
-      rcount = countOf(nb);
+      lcount = countOf(L, b);
+      rcount = countOf(L, nb);
     }
     const r = new Branch();
     r.kids[0] = left;
@@ -184,9 +208,10 @@ export class ZTree {
 
   /** Removes (s, m); returns whether it was there. */
   delete(s: number, m: string): boolean {
+    const L = this.leaves;
     const leaf = this.descend(s, m);
-    const i = leafLowerBound(leaf, s, m);
-    if (i >= leaf.n || leaf.scores[i] !== s || leaf.members[i] !== m) return false;
+    const i = leafLowerBound(L, leaf, s, m);
+    if (i >= L.n(leaf) || L.score(leaf, i) !== s || L.member(leaf, i) !== m) return false;
     this.removeAt(leaf, i);
     return true;
   }
@@ -198,8 +223,8 @@ export class ZTree {
   }
 
   /** Removes slot i of leaf, reached by the last descent. */
-  private removeAt(leaf: Leaf, i: number): void {
-    leafRemoveAt(leaf, i);
+  private removeAt(leaf: number, i: number): void {
+    leafRemoveAt(this.leaves, leaf, i);
     this.length--;
     for (let l = 0; l < this.height; l++) this.pathB[l].counts[this.pathI[l]]--;
     if (this.height > 0) rebalanceLeaf(this, leaf);
@@ -211,13 +236,14 @@ export class ZTree {
    * otherwise delete + insert.
    */
   updateScore(oldScore: number, m: string, newScore: number): void {
+    const L = this.leaves;
     const leaf = this.descend(oldScore, m);
-    const i = leafLowerBound(leaf, oldScore, m);
+    const i = leafLowerBound(L, leaf, oldScore, m);
     if (newScore === oldScore ||
-        (i > 0 && i < leaf.n - 1 &&
-         before(leaf.scores[i - 1], leaf.members[i - 1], newScore, m) &&
-         before(newScore, m, leaf.scores[i + 1], leaf.members[i + 1]))) {
-      leaf.scores[i] = newScore;
+        (i > 0 && i < L.n(leaf) - 1 &&
+         before(L.score(leaf, i - 1), L.member(leaf, i - 1), newScore, m) &&
+         before(newScore, m, L.score(leaf, i + 1), L.member(leaf, i + 1)))) {
+      L.S[leaf * STRIDE + i] = newScore;
       return;
     }
     this.removeAt(leaf, i);
@@ -234,29 +260,26 @@ export class ZTree {
       for (let t = 0; t < j; t++) acc += b.counts[t];
       node = b.kids[j]!;
     }
-    const leaf = node as Leaf;
-    const i = leafLowerBound(leaf, s, m);
-    return i < leaf.n && leaf.scores[i] === s && leaf.members[i] === m ? acc + i : -1;
+    const L = this.leaves;
+    const leaf = node as number;
+    const i = leafLowerBound(L, leaf, s, m);
+    return i < L.n(leaf) && L.score(leaf, i) === s && L.member(leaf, i) === m ? acc + i : -1;
   }
 
-  /** The leaf holding the element at rank (in range); its index there is read with lastIndex. */
-  leafAt(rank: number): Leaf {
-    return this.descendRank(rank);
-  }
-
-  /** The index inside the leaf of the last leafAt(). */
-  get lastIndex(): number {
-    return this.atIndex;
+  /** The element at rank (in range). */
+  entryAt(rank: number): { member: string; score: number } {
+    const leaf = this.descendRank(rank);
+    return { member: this.leaves.member(leaf, this.atIndex), score: this.leaves.score(leaf, this.atIndex) };
   }
 
   memberAt(rank: number): string {
     const leaf = this.descendRank(rank);
-    return leaf.members[this.atIndex];
+    return this.leaves.member(leaf, this.atIndex);
   }
 
   scoreAt(rank: number): number {
     const leaf = this.descendRank(rank);
-    return leaf.scores[this.atIndex];
+    return this.leaves.score(leaf, this.atIndex);
   }
 
   /**
@@ -274,8 +297,9 @@ export class ZTree {
       for (let t = 0; t < j; t++) acc += b.counts[t];
       node = b.kids[j]!;
     }
-    const leaf = node as Leaf;
-    return acc + countBelow(leaf.scores, leaf.members, 0, leaf.n, below);
+    const leaf = node as number;
+    const base = leaf * STRIDE;
+    return acc + countBelow(this.leaves.S, this.leaves.M, base, base + this.leaves.n(leaf), below) - base;
   }
 
   /**
@@ -285,34 +309,37 @@ export class ZTree {
    */
   walk(rank: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
     if (rank < 0 || rank >= this.length) return;
-    let leaf: Leaf | null = this.descendRank(rank);
+    const L = this.leaves;
+    let leaf = this.descendRank(rank);
     let i = this.atIndex;
     if (!reverse) {
-      while (leaf !== null) {
-        for (; i < leaf.n; i++) if (visit(leaf.members[i], leaf.scores[i]) === false) return;
-        leaf = leaf.next;
+      while (leaf !== NONE) {
+        for (const n = L.n(leaf); i < n; i++) if (visit(L.member(leaf, i), L.score(leaf, i)) === false) return;
+        leaf = L.next(leaf);
         i = 0;
       }
     } else {
-      while (leaf !== null) {
-        for (; i >= 0; i--) if (visit(leaf.members[i], leaf.scores[i]) === false) return;
-        leaf = leaf.prev;
-        if (leaf !== null) i = leaf.n - 1;
+      while (leaf !== NONE) {
+        for (; i >= 0; i--) if (visit(L.member(leaf, i), L.score(leaf, i)) === false) return;
+        leaf = L.prev(leaf);
+        if (leaf !== NONE) i = L.n(leaf) - 1;
       }
     }
   }
 
   /** Every element in order (a walk from rank 0). */
   forEach(visit: (member: string, score: number) => void): void {
-    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
-      for (let i = 0; i < leaf.n; i++) visit(leaf.members[i], leaf.scores[i]);
+    const L = this.leaves;
+    for (let leaf = this.head; leaf !== NONE; leaf = L.next(leaf)) {
+      for (let i = 0, n = L.n(leaf); i < n; i++) visit(L.member(leaf, i), L.score(leaf, i));
     }
   }
 
   /** Every element from the highest down (Redis's zset iterator order). */
   forEachReverse(visit: (member: string, score: number) => void): void {
-    for (let leaf: Leaf | null = this.tail; leaf !== null; leaf = leaf.prev) {
-      for (let i = leaf.n - 1; i >= 0; i--) visit(leaf.members[i], leaf.scores[i]);
+    const L = this.leaves;
+    for (let leaf = this.tail; leaf !== NONE; leaf = L.prev(leaf)) {
+      for (let i = L.n(leaf) - 1; i >= 0; i--) visit(L.member(leaf, i), L.score(leaf, i));
     }
   }
 }
@@ -323,7 +350,7 @@ function before(s: number, m: string, s2: number, m2: string): boolean {
 }
 
 /** The first index in [lo, hi) of keys (scores[i], members[i]) for which below() no longer holds (hi if it always does). */
-function countBelow(scores: number[], members: string[], lo: number, hi: number, below: (score: number, member: string) => boolean): number {
+function countBelow(scores: ArrayLike<number>, members: string[], lo: number, hi: number, below: (score: number, member: string) => boolean): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (below(scores[mid], members[mid])) lo = mid + 1;

@@ -146,9 +146,7 @@ export class ZSetValue implements Collection {
   /** The element at a 0-based rank counted from the lowest score, or null when out of range. */
   at(rank: number): ZEntry | null {
     if (rank < 0 || rank >= this.tree.length) return null;
-    const leaf = this.tree.leafAt(rank);
-    const i = this.tree.lastIndex;
-    return { member: leaf.members[i], score: leaf.scores[i] };
+    return this.tree.entryAt(rank);
   }
 
   /** Member and score at a rank (in range). */

@@ -227,6 +227,37 @@ describe('ZTree against a sorted array', () => {
     }
   });
 
+  test('a set over several pool chunks that shrinks gives its blocks back (compaction), elements intact', () => {
+    const t = new ZTree();
+    const model: Entry[] = [];
+    const present = new Map<string, number>();
+    // Deterministic pseudo-random scores with ties; 80,000 members span two chunks of 1,024 leaves.
+    let x = 12345;
+    const rnd = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const ops: Op[] = [];
+    for (let i = 0; i < 80000; i++) ops.push({ t: 'ins', s: Math.floor(rnd() * 50000), m: 'm' + i });
+    for (const o of ops) {
+      t.insert(o.s!, o.m!);
+      present.set(o.m!, o.s!);
+    }
+    for (const [m, s] of present) model.push([s, m]);
+    model.sort(cmp);
+    const peak = t.leaves.capacity;
+    expect(peak).toBeGreaterThan(1024);
+    expect(checkTree(t)).toEqual(model);
+    let low = peak;
+    while (model.length > 500) {
+      apply(t, model, present, { t: rnd() < 0.5 ? 'del' : 'delAt', pick: Math.floor(rnd() * model.length) });
+      if (rnd() < 0.02) apply(t, model, present, { t: 'upd', pick: Math.floor(rnd() * model.length), s: Math.floor(rnd() * 50000) });
+      low = Math.min(low, t.leaves.capacity);
+    }
+    // Compacted on the way down: a quarter or more of the blocks hold leaves, or the pools are small.
+    expect(low).toBeLessThan(peak / 10);
+    expect(t.leaves.capacity < 64 || 4 * t.leaves.inUse >= t.leaves.capacity).toBe(true);
+    expect(checkTree(t)).toEqual(model);
+    checkQueries(t, model);
+  });
+
   test('-0 and 0 are one score; updates in place keep the stored sign', () => {
     const t = new ZTree();
     t.insert(0, 'b');

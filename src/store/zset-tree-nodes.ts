@@ -9,7 +9,7 @@
  * creation, so every branch's arrays have the same (double) elements kind:
  * loads and stores stay monomorphic and a score costs 8 bytes, unboxed.
  */
-import { Leaves, LEAF_MAX, NONE, STRIDE, moveLeafSlots } from './zset-leaves';
+import { Leaves, LEAF_MAX, NONE, base, moveLeafSlots } from './zset-leaves';
 
 const LEAF_MIN = LEAF_MAX >> 2;
 /**
@@ -206,12 +206,12 @@ export function build(L: Leaves, scores: readonly number[], members: readonly st
   for (let q = 0, from = 0; q < leafCount; q++) {
     const to = Math.round(((q + 1) * n) / leafCount);
     const leaf = L.alloc();
-    const S = L.S;
-    const M = L.M;
-    const base = leaf * STRIDE;
+    const S = L.scoresOf(leaf);
+    const M = L.membersOf(leaf);
+    const b = base(leaf);
     for (let i = from; i < to; i++) {
-      S[base + i - from] = scores[i];
-      M[base + i - from] = members[i];
+      S[b + i - from] = scores[i];
+      M[b + i - from] = members[i];
     }
     L.meta[3 * leaf] = to - from;
     L.setPrev(leaf, prev);

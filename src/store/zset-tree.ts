@@ -36,32 +36,37 @@
  *   t.memberAt(0);         // 'a'
  */
 import { Branch, BRANCH_MAX, branchIndex, branchInsertAt, countOf, rebalanceLeaf, build, type TreeNode } from './zset-tree-nodes';
-import { Leaves, LEAF_MAX, NONE, STRIDE, leafInsertAt, leafLowerBound, leafRemoveAt } from './zset-leaves';
+import { Leaves, LEAF_MAX, NONE, base, leafInsertAt, leafLowerBound, leafRemoveAt, moveLeafSlots } from './zset-leaves';
 
 export { LEAF_MAX, BRANCH_MAX };
 
 /** Deep enough for 2^53 elements at the minimum fan-out. */
 const MAX_DEPTH = 40;
+/** The path of a tree of height 0 (none): a tree gets its own when it grows a branch. */
+const NO_PATH_B: Branch[] = [];
+const NO_PATH_I = new Int32Array(0);
 /**
- * The path of the last descent, one for all trees: an operation records it
- * and uses it before it returns, without touching another tree (walk()'s
- * visitor may, but walk() does not read the path after its descent). Per
- * tree it cost ~600 bytes, a fifth of a small sorted set.
+ * A tree whose leaves use under a quarter of its pools' blocks, with at
+ * least this many blocks, is rebuilt with full leaves (removeAt): a set that
+ * shrank gives the memory back (the pools only grow, ./zset-leaves.ts).
+ * Rebuilding costs O(n) once the set has lost three quarters of its leaves.
  */
-const PATH_B: Branch[] = new Array<Branch>(MAX_DEPTH);
-const PATH_I = new Int32Array(MAX_DEPTH);
+const COMPACT_MIN_BLOCKS = 64;
 
 export class ZTree {
-  readonly leaves = new Leaves();
+  leaves = new Leaves();
   root: TreeNode;
   /** Branch levels above the leaves (0: the root is a leaf). */
   height = 0;
   length = 0;
   head: number;
   tail: number;
-  /** The branches and child indexes of the last descent (scratch shared by every tree, see PATH_B). */
-  readonly pathB = PATH_B;
-  readonly pathI = PATH_I;
+  /**
+   * The branches and child indexes of the last descent (scratch, no
+   * allocation per operation; ~600 bytes, so a tree of one leaf has none).
+   */
+  pathB = NO_PATH_B;
+  pathI = NO_PATH_I;
   /** Index inside the leaf returned by descendRank(). */
   private atIndex = 0;
 
@@ -77,6 +82,7 @@ export class ZTree {
     const b = build(t.leaves, scores, members);
     t.root = b.root;
     t.height = b.height;
+    t.ensurePath();
     t.head = b.head;
     t.tail = b.tail;
     t.length = members.length;
@@ -113,6 +119,8 @@ export class ZTree {
   }
 
   insert(s: number, m: string): void {
+    // A NaN would read as padding (./zset-leaves.ts); the commands refuse or zero it before here.
+    if (s !== s) throw new Error('ZTree: NaN score');
     const L = this.leaves;
     const leaf = this.descend(s, m);
     const i = leafLowerBound(L, leaf, s, m);
@@ -137,27 +145,14 @@ export class ZTree {
     const atStart = inserted === 0 && L.prev(leaf) === NONE;
     const at = atEnd ? n - 1 : atStart ? 1 : n >> 1;
     const right = L.alloc();
-    // alloc() may have grown the pools: read them after it.
-    const S = L.S;
-    const M = L.M;
-    const lb = leaf * STRIDE;
-    const rb = right * STRIDE;
-    const k = n - at;
-    for (let t = 0; t < k; t++) {
-      S[rb + t] = S[lb + at + t];
-      M[rb + t] = M[lb + at + t];
-      S[lb + at + t] = NaN;
-      M[lb + at + t] = '';
-    }
-    L.meta[3 * right] = k;
-    L.meta[3 * leaf] = at;
+    moveLeafSlots(L, leaf, at, right, 0, n - at);
     const after = L.next(leaf);
     L.setNext(right, after);
     if (after !== NONE) L.setPrev(after, right);
     else this.tail = right;
     L.setPrev(right, leaf);
     L.setNext(leaf, right);
-    this.propagateSplit(leaf, right, S[rb], M[rb], atEnd, atStart);
+    this.propagateSplit(leaf, right, L.score(right, 0), L.member(right, 0), atEnd, atStart);
   }
 
   /** Adds `right` (split off `left`) to the parents along the recorded path, splitting full branches. */
@@ -204,6 +199,33 @@ export class ZTree {
     r.n = 2;
     this.root = r;
     this.height++;
+    this.ensurePath();
+  }
+
+  /** Gives a tree that has branches its own path scratch. */
+  private ensurePath(): void {
+    if (this.height > 0 && this.pathB === NO_PATH_B) {
+      this.pathB = new Array<Branch>(MAX_DEPTH);
+      this.pathI = new Int32Array(MAX_DEPTH);
+    }
+  }
+
+  /** Rebuilds the tree with full leaves in fresh pools (see COMPACT_MIN_BLOCKS). */
+  private compact(): void {
+    const scores: number[] = [];
+    const members: string[] = [];
+    this.forEach((m, s) => {
+      members.push(m);
+      scores.push(s);
+    });
+    const t = ZTree.fromSorted(scores, members);
+    this.leaves = t.leaves;
+    this.root = t.root;
+    this.height = t.height;
+    this.head = t.head;
+    this.tail = t.tail;
+    this.pathB = t.pathB;
+    this.pathI = t.pathI;
   }
 
   /** Removes (s, m); returns whether it was there. */
@@ -228,6 +250,8 @@ export class ZTree {
     this.length--;
     for (let l = 0; l < this.height; l++) this.pathB[l].counts[this.pathI[l]]--;
     if (this.height > 0) rebalanceLeaf(this, leaf);
+    const L = this.leaves;
+    if (L.capacity >= COMPACT_MIN_BLOCKS && 4 * L.inUse < L.capacity) this.compact();
   }
 
   /**
@@ -236,6 +260,7 @@ export class ZTree {
    * otherwise delete + insert.
    */
   updateScore(oldScore: number, m: string, newScore: number): void {
+    if (newScore !== newScore) throw new Error('ZTree: NaN score');
     const L = this.leaves;
     const leaf = this.descend(oldScore, m);
     const i = leafLowerBound(L, leaf, oldScore, m);
@@ -243,7 +268,7 @@ export class ZTree {
         (i > 0 && i < L.n(leaf) - 1 &&
          before(L.score(leaf, i - 1), L.member(leaf, i - 1), newScore, m) &&
          before(newScore, m, L.score(leaf, i + 1), L.member(leaf, i + 1)))) {
-      L.S[leaf * STRIDE + i] = newScore;
+      L.scoresOf(leaf)[base(leaf) + i] = newScore;
       return;
     }
     this.removeAt(leaf, i);
@@ -298,8 +323,9 @@ export class ZTree {
       node = b.kids[j]!;
     }
     const leaf = node as number;
-    const base = leaf * STRIDE;
-    return acc + countBelow(this.leaves.S, this.leaves.M, base, base + this.leaves.n(leaf), below) - base;
+    const L = this.leaves;
+    const b = base(leaf);
+    return acc + countBelow(L.scoresOf(leaf), L.membersOf(leaf), b, b + L.n(leaf), below) - b;
   }
 
   /**

@@ -109,8 +109,9 @@ export class ZSetValue implements Collection {
     }
     // A listpack stores scores as text in which -0 reads back as 0.
     if (this.listpack && score === 0) score = 0;
-    this.dict.set(member, score);
+    // The tree first: it refuses a NaN (which the commands never pass) before anything changed.
     this.tree.insert(score, member);
+    this.dict.set(member, score);
   }
 
   /**

@@ -69,6 +69,9 @@ function checkTree(t: ZTree): Entry[] {
   // "padding": past each leaf's count, and in every block no leaf uses, NaN and '' (checked wholesale).
   const inUse = new Set(leaves);
   expect(inUse.size).toBe(leaves.length);
+  // "high-water": every leaf in use is below the mark, and the pools' count of leaves in use is right.
+  expect(L.inUse).toBe(leaves.length);
+  for (const id of leaves) expect(id).toBeLessThan(L.highWater);
   for (let id = 0; id < L.capacity; id++) {
     const n = inUse.has(id) ? L.n(id) : 0;
     for (let i = n; i < STRIDE; i++) {
@@ -227,11 +230,11 @@ describe('ZTree against a sorted array', () => {
     }
   });
 
-  test('a set over several pool chunks that shrinks gives its blocks back (compaction), elements intact', () => {
+  test('a set over several pool chunks that shrinks gives its blocks back ("high-water"), elements intact', () => {
     const t = new ZTree();
     const model: Entry[] = [];
     const present = new Map<string, number>();
-    // Deterministic pseudo-random scores with ties; 80,000 members span two chunks of 1,024 leaves.
+    // Deterministic pseudo-random scores with ties; 80,000 members span some 28 chunks of 64 leaves.
     let x = 12345;
     const rnd = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const ops: Op[] = [];
@@ -251,11 +254,26 @@ describe('ZTree against a sorted array', () => {
       if (rnd() < 0.02) apply(t, model, present, { t: 'upd', pick: Math.floor(rnd() * model.length), s: Math.floor(rnd() * 50000) });
       low = Math.min(low, t.leaves.capacity);
     }
-    // Compacted on the way down: a quarter or more of the blocks hold leaves, or the pools are small.
+    // Shrunk on the way down: at least half the ids below the mark hold leaves, and chunk 0 is at most twice the mark.
     expect(low).toBeLessThan(peak / 10);
-    expect(t.leaves.capacity < 64 || 4 * t.leaves.inUse >= t.leaves.capacity).toBe(true);
+    expect(2 * t.leaves.inUse).toBeGreaterThanOrEqual(t.leaves.highWater - 1);
+    expect(t.leaves.capacity).toBeLessThanOrEqual(Math.max(4, 4 * t.leaves.highWater));
     expect(checkTree(t)).toEqual(model);
     checkQueries(t, model);
+    // Grows again from there.
+    for (let i = 0; i < 5000; i++) apply(t, model, present, { t: 'ins', s: Math.floor(rnd() * 50000), m: 'n' + i });
+    expect(checkTree(t)).toEqual(model);
+  });
+
+  test('a small set that shrinks to one element keeps a few blocks', () => {
+    const t = new ZTree();
+    for (let i = 0; i < 2700; i++) t.insert((i * 7919) % 2700, 'm' + i);
+    expect(t.leaves.capacity).toBeGreaterThan(40);
+    while (t.length > 1) t.deleteAt(t.length >> 1);
+    expect(t.height).toBe(0);
+    expect(t.leaves.capacity).toBeLessThanOrEqual(4);
+    expect(t.pathB.length).toBe(0);
+    expect(checkTree(t)).toHaveLength(1);
   });
 
   test('-0 and 0 are one score; updates in place keep the stored sign', () => {

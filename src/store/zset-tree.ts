@@ -45,16 +45,9 @@ const MAX_DEPTH = 40;
 /** The path of a tree of height 0 (none): a tree gets its own when it grows a branch. */
 const NO_PATH_B: Branch[] = [];
 const NO_PATH_I = new Int32Array(0);
-/**
- * A tree whose leaves use under a quarter of its pools' blocks, with at
- * least this many blocks, is rebuilt with full leaves (removeAt): a set that
- * shrank gives the memory back (the pools only grow, ./zset-leaves.ts).
- * Rebuilding costs O(n) once the set has lost three quarters of its leaves.
- */
-const COMPACT_MIN_BLOCKS = 64;
 
 export class ZTree {
-  leaves = new Leaves();
+  readonly leaves = new Leaves();
   root: TreeNode;
   /** Branch levels above the leaves (0: the root is a leaf). */
   height = 0;
@@ -210,22 +203,38 @@ export class ZTree {
     }
   }
 
-  /** Rebuilds the tree with full leaves in fresh pools (see COMPACT_MIN_BLOCKS). */
-  private compact(): void {
-    const scores: number[] = [];
-    const members: string[] = [];
-    this.forEach((m, s) => {
-      members.push(m);
-      scores.push(s);
-    });
-    const t = ZTree.fromSorted(scores, members);
-    this.leaves = t.leaves;
-    this.root = t.root;
-    this.height = t.height;
-    this.head = t.head;
-    this.tail = t.tail;
-    this.pathB = t.pathB;
-    this.pathI = t.pathI;
+  /**
+   * Moves the leaf with the highest id into a free lower one ("high-water"
+   * in ./zset-leaves.ts): its parent is found by descending to its first
+   * element. An empty leaf (an only child left empty) has no key to find it
+   * by and stays until its branch goes.
+   */
+  private relocateTop(): void {
+    const L = this.leaves;
+    const h = L.highWater - 1;
+    const n = L.n(h);
+    if (n === 0) return;
+    let parent: Branch | null = null;
+    let at = 0;
+    if (this.height > 0) {
+      if (this.descend(L.score(h, 0), L.member(h, 0)) !== h) throw new Error('ZTree: a leaf is not where its first element leads');
+      parent = this.pathB[this.height - 1];
+      at = this.pathI[this.height - 1];
+    }
+    const f = L.allocFree();
+    if (f < 0) return;
+    moveLeafSlots(L, h, 0, f, 0, n);
+    const p = L.prev(h);
+    const q = L.next(h);
+    L.setPrev(f, p);
+    L.setNext(f, q);
+    if (p !== NONE) L.setNext(p, f);
+    else this.head = f;
+    if (q !== NONE) L.setPrev(q, f);
+    else this.tail = f;
+    if (parent !== null) parent.kids[at] = f;
+    else this.root = f;
+    L.release(h);
   }
 
   /** Removes (s, m); returns whether it was there. */
@@ -250,8 +259,15 @@ export class ZTree {
     this.length--;
     for (let l = 0; l < this.height; l++) this.pathB[l].counts[this.pathI[l]]--;
     if (this.height > 0) rebalanceLeaf(this, leaf);
+    if (this.height === 0) {
+      // A tree of one leaf again: no path arrays (ensurePath makes new ones if it grows).
+      this.pathB = NO_PATH_B;
+      this.pathI = NO_PATH_I;
+    }
+    // "high-water": while under half the ids below the mark hold leaves, one leaf moves down per removal.
     const L = this.leaves;
-    if (L.capacity >= COMPACT_MIN_BLOCKS && 4 * L.inUse < L.capacity) this.compact();
+    if (2 * L.inUse < L.highWater) this.relocateTop();
+    L.shrink();
   }
 
   /**

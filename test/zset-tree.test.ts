@@ -276,6 +276,30 @@ describe('ZTree against a sorted array', () => {
     expect(checkTree(t)).toHaveLength(1);
   });
 
+  test('an only child left empty goes with its spine, so a queue drained from the front still shrinks', () => {
+    // Ascending scores split at the right edge, leaving the newest leaf an only child; removing the
+    // maximum empties it. Before, it stayed (with the high-water mark) until its branch merged.
+    // (Without it, draining 8,193 to 200 left the mark at 129 for 5 leaves in use.)
+    for (const n of [4097, 8193, 8257]) {
+      const t = new ZTree();
+      for (let i = 0; i < n; i++) t.insert(i, 'm' + i);
+      t.deleteAt(t.length - 1);
+      while (t.length > 200) t.deleteAt(0);
+      const L = t.leaves;
+      expect(t.height).toBeGreaterThan(0);
+      expect(L.highWater).toBeLessThanOrEqual(2 * L.inUse + 1);
+      expect(L.capacity).toBeLessThanOrEqual(32);
+      const model: Entry[] = [];
+      for (let i = n - 201; i < n - 1; i++) model.push([i, 'm' + i]);
+      expect(checkTree(t)).toEqual(model);
+      while (t.length > 0) t.deleteAt(t.length - 1);
+      expect(checkTree(t)).toEqual([]);
+      expect(t.height).toBe(0);
+      t.insert(1, 'again');
+      expect(checkTree(t)).toEqual([[1, 'again']]);
+    }
+  });
+
   test('-0 and 0 are one score; updates in place keep the stored sign', () => {
     const t = new ZTree();
     t.insert(0, 'b');

@@ -46,6 +46,7 @@ export class Branch {
 export interface TreeState {
   root: TreeNode;
   height: number;
+  head: number;
   tail: number;
   readonly leaves: Leaves;
   readonly pathB: Branch[];
@@ -111,7 +112,10 @@ export function rebalanceLeaf(st: TreeState, leaf: number): void {
   const level = st.height - 1;
   const p = st.pathB[level];
   // An only child (the spine an edge split leaves, see ZTree.splitLeaf) has no sibling to lean on.
-  if (p.n < 2) return;
+  if (p.n < 2) {
+    if (L.n(leaf) === 0) removeEmptySpine(st, leaf);
+    return;
+  }
   const j = st.pathI[level];
   const k = j + 1 < p.n ? j : j - 1;
   const a = p.kids[k] as number;
@@ -135,6 +139,33 @@ export function rebalanceLeaf(st: TreeState, leaf: number): void {
   p.counts[k + 1] = L.n(b);
   p.sepS[k + 1] = L.score(b, 0);
   p.sepM[k + 1] = L.member(b, 0);
+}
+
+/**
+ * An only child left empty goes, with the ancestors it was the only child
+ * of: left in place it would keep its id, and with it the pools' high-water
+ * mark, for as long as its branch lives (./zset-leaves.ts). When every
+ * ancestor had one child the tree is empty, and the leaf becomes the root.
+ */
+function removeEmptySpine(st: TreeState, leaf: number): void {
+  const L = st.leaves;
+  const p = L.prev(leaf);
+  const q = L.next(leaf);
+  let level = st.height - 1;
+  while (level >= 0 && st.pathB[level].n < 2) level--;
+  if (level < 0) {
+    st.root = leaf;
+    st.height = 0;
+    return;
+  }
+  if (p !== NONE) L.setNext(p, q);
+  else st.head = q;
+  if (q !== NONE) L.setPrev(q, p);
+  else st.tail = p;
+  L.release(leaf);
+  // The child removed holds no element: the counts above stay right.
+  branchRemoveAt(st.pathB[level], st.pathI[level]);
+  rebalanceBranch(st, level);
 }
 
 /** The branch-level step of rebalanceLeaf; the root shrinks when left with one child. */

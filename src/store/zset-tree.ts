@@ -206,17 +206,16 @@ export class ZTree {
   /**
    * Moves the leaf with the highest id into a free lower one ("high-water"
    * in ./zset-leaves.ts): its parent is found by descending to its first
-   * element. An empty leaf (an only child left empty) has no key to find it
-   * by and stays until its branch goes.
+   * element (below the root no leaf stays empty: see removeEmptySpine).
    */
   private relocateTop(): void {
     const L = this.leaves;
     const h = L.highWater - 1;
     const n = L.n(h);
-    if (n === 0) return;
     let parent: Branch | null = null;
     let at = 0;
     if (this.height > 0) {
+      if (n === 0) return;
       if (this.descend(L.score(h, 0), L.member(h, 0)) !== h) throw new Error('ZTree: a leaf is not where its first element leads');
       parent = this.pathB[this.height - 1];
       at = this.pathI[this.height - 1];

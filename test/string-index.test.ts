@@ -63,6 +63,66 @@ test('StringIndex + dense array behaves as a Map (property)', () => {
   );
 });
 
+test('"moving": operations during an incremental resize of a big table behave as a Map (property)', () => {
+  // Tables past 1,024 buckets resize incrementally; bulk runs of up to 6,000 keys cross several
+  // resizes both ways, with single sets, deletes and lookups landing while one is under way.
+  const bigOp = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), k: key }) },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant('del' as const), k: key }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('bulk' as const), n: fc.integer({ min: 0, max: 6000 }), del: fc.boolean(), every: fc.integer({ min: 1, max: 50 }) }) },
+  );
+  fc.assert(
+    fc.property(fc.array(bigOp, { maxLength: 60 }), (ops) => {
+      const keys: string[] = [];
+      const ix = new StringIndex(keys);
+      const model = new Map<string, true>();
+      const add = (k: string) => {
+        const had = ix.insert(k, keys.length);
+        expect(had >= 0).toBe(model.has(k));
+        if (had >= 0) {
+          expect(keys[had]).toBe(k);
+          return;
+        }
+        keys.push(k);
+        model.set(k, true);
+      };
+      const del = (k: string) => {
+        const i = ix.remove(k);
+        expect(i >= 0).toBe(model.has(k));
+        if (i < 0) return;
+        expect(keys[i]).toBe(k);
+        const last = keys.length - 1;
+        if (i !== last) {
+          keys[i] = keys[last];
+          ix.move(keys[i], i);
+        }
+        keys.pop();
+        model.delete(k);
+      };
+      for (const o of ops) {
+        if (o.t === 'set') add(o.k);
+        else if (o.t === 'del') del(o.k);
+        else {
+          for (let j = 0; j < o.n; j++) {
+            (o.del ? del : add)('bulk:' + j);
+            // Lookups while a resize moves buckets: a present key, a removed one.
+            if (j % o.every === 0) {
+              if (keys.length > 0) expect(ix.find(keys[j % keys.length])).toBe(j % keys.length);
+              expect(ix.find('bulk:' + j) >= 0).toBe(model.has('bulk:' + j));
+            }
+          }
+        }
+      }
+      expect(ix.size).toBe(model.size);
+      for (let i = 0; i < keys.length; i++) expect(ix.find(keys[i])).toBe(i);
+      for (let j = 0; j < 6000; j += 7) expect(ix.find('bulk:' + j) >= 0).toBe(model.has('bulk:' + j));
+      const copy = ix.clone(keys.slice());
+      for (let i = 0; i < keys.length; i++) expect(copy.find(keys[i])).toBe(i);
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test('100k keys in, every other out, the rest still found; the table shrinks back', () => {
   const m = new IndexedMap<number>();
   for (let i = 0; i < 100000; i++) m.set('key:' + i, i);

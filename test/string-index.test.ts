@@ -123,6 +123,22 @@ test('"moving": operations during an incremental resize of a big table behave as
   );
 });
 
+test('"moving": lookups that hit, updates and deletes of absent keys finish a resize too', () => {
+  const m = new IndexedMap<number>();
+  // 1,025 keys: the table grows from 2,048 to 4,096 buckets, incrementally.
+  for (let i = 0; i < 1025; i++) m.set('key:' + i, i);
+  const moving = (): boolean => (m as unknown as { index: { old: Int32Array | null } }).index.old !== null;
+  expect(moving()).toBe(true);
+  // 2,048 old buckets at 16 per operation: done well within 3 x 100 operations that never insert.
+  for (let r = 0; r < 100 && moving(); r++) {
+    expect(m.get('key:1024')).toBe(1024);
+    m.set('key:1024', 1024);
+    expect(m.delete('absent:' + r)).toBe(false);
+  }
+  expect(moving()).toBe(false);
+  for (let i = 0; i < 1025; i++) expect(m.get('key:' + i)).toBe(i);
+});
+
 test('100k keys in, every other out, the rest still found; the table shrinks back', () => {
   const m = new IndexedMap<number>();
   for (let i = 0; i < 100000; i++) m.set('key:' + i, i);

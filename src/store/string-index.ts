@@ -18,11 +18,13 @@
  *
  * Resizing is incremental ("moving"), as Redis's rehash: a resize allocates
  * the new table and keeps the old one; each later operation moves the next
- * MOVE_STEP buckets of the old table into the new one, and a lookup that
- * misses in the new table looks in the old. The old table is never shifted
- * (its probe chains stay intact): a key deleted from it leaves a tombstone
- * (slot field TOMB). Invariant: a live entry of the old table at or above
- * `moved` is not in the new table (insert looks in the old table first);
+ * MOVE_STEP buckets of the old table into the new one (every operation, hits
+ * and misses alike, so a read-only load finishes the move too), and a lookup
+ * that misses in the new table looks in the old. The old table is never
+ * shifted (its probe chains stay intact): a key deleted from it leaves a
+ * tombstone (slot field TOMB). Invariant: a live entry of the old table at
+ * or above `moved` is not in the new table (insert looks in the old table
+ * before it adds a key);
  * below `moved`, entries are copies of new-table entries, kept in step by
  * move() and remove(). Rebuilding the whole table at once stalled an insert
  * for 45 ms at 1M keys and 157 ms at 4M (node, IndexedMap.set in a loop).
@@ -68,14 +70,13 @@ export class StringIndex {
 
   /** The slot of key, or -1. */
   find(key: string): number {
+    if (this.old !== null) this.moveSome();
     const h = hashString(key);
     const b = this.probe(key, h);
     if (b >= 0) return this.table[2 * b + 1] - 1;
     if (this.old === null) return -1;
     const ob = this.probeOld(key, h);
-    const slot = ob < 0 ? -1 : this.old[2 * ob + 1] - 1;
-    this.moveSome();
-    return slot;
+    return ob < 0 ? -1 : this.old[2 * ob + 1] - 1;
   }
 
   /**
@@ -84,6 +85,7 @@ export class StringIndex {
    * lookup-then-insert.
    */
   insert(key: string, slot: number): number {
+    if (this.old !== null) this.moveSome();
     const h = hashString(key);
     const b = this.probe(key, h);
     if (b >= 0) return this.table[2 * b + 1] - 1;
@@ -94,12 +96,12 @@ export class StringIndex {
     if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
     putBucket(this.table, this.mask, h, slot);
     this.count++;
-    if (this.old !== null) this.moveSome();
     return -1;
   }
 
   /** Points key, which must be present, at another slot (IndexedMap moves its last entry into a freed slot). */
   move(key: string, slot: number): void {
+    if (this.old !== null) this.moveSome();
     const h = hashString(key);
     const b = this.probe(key, h);
     if (b >= 0) this.table[2 * b + 1] = slot + 1;
@@ -111,6 +113,7 @@ export class StringIndex {
 
   /** Removes key; returns the slot it had, or -1 when absent. */
   remove(key: string): number {
+    if (this.old !== null) this.moveSome();
     const h = hashString(key);
     const b = this.probe(key, h);
     let slot = -1;
@@ -129,7 +132,6 @@ export class StringIndex {
     this.count--;
     const buckets = this.mask + 1;
     if (buckets > MIN_BUCKETS && 8 * this.count < buckets) this.resize(buckets / 2);
-    else if (this.old !== null) this.moveSome();
     return slot;
   }
 

@@ -66,6 +66,47 @@ describe('PairTable', () => {
     );
   });
 
+  test('"moving": sets, gets and deletes during incremental resizes of a big table (property)', () => {
+    // Past 1,024 buckets (512 fields) the index resizes incrementally (./slot-index.ts); bulk runs of
+    // up to 5,000 fields cross several resizes both ways, with single operations landing mid-move.
+    const bigOp = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), f: field, v: value }) },
+      { weight: 3, arbitrary: fc.record({ t: fc.constant('del' as const), f: field }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('bulk' as const), n: fc.integer({ min: 0, max: 5000 }), del: fc.boolean(), every: fc.integer({ min: 1, max: 40 }) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(bigOp, { maxLength: 40 }), (ops) => {
+        const t = new PairTable();
+        const model = new Map<string, string>();
+        for (const o of ops) {
+          if (o.t === 'set') {
+            expect(t.set(o.f, o.v)).toBe(!model.has(o.f));
+            model.set(o.f, o.v);
+          } else if (o.t === 'del') {
+            expect(t.delete(o.f)).toBe(model.delete(o.f));
+          } else {
+            for (let j = 0; j < o.n; j++) {
+              // Deletes in a scrambled order, so that the last entry moves into the hole while a move is under way.
+              const f = 'bulk:' + (o.del ? (j * 7919) % o.n : j);
+              if (o.del) expect(t.delete(f)).toBe(model.delete(f));
+              else {
+                expect(t.set(f, 'v' + j)).toBe(!model.has(f));
+                model.set(f, 'v' + j);
+              }
+              if (j % o.every === 0) {
+                expect(t.get(f)).toBe(model.get(f));
+                if (t.size > 0) expect(model.get(t.fieldAt(j % t.size))).toBe(t.valueAt(j % t.size));
+              }
+            }
+          }
+        }
+        check(t, model);
+        check(t.clone(), model);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   test('binary fields and values, empty strings, 4-char headers', () => {
     const t = new PairTable();
     const model = new Map<string, string>();

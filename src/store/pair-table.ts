@@ -13,9 +13,9 @@
  * one hash of 1M fields field:N -> value:N (bench/memory.js --cases hash),
  * ~100 -> ~75 heap bytes per field (Redis: 72.5 used).
  *
- * Index: the open-addressing bucket array of ./buckets.ts (the field's hash
- * and slot + 1 per bucket), so a probe compares integers and reads an entry
- * only when the hashes match.
+ * Index: a SlotIndex (./slot-index.ts: the field's hash and slot + 1 per
+ * bucket, resized incrementally), so a probe compares integers and reads an
+ * entry only when the hashes match.
  *
  * Updates: a new value for an existing field goes into `vals[slot]` (an
  * array made at the first update), leaving entries[slot] (the field and its
@@ -37,10 +37,44 @@
  *   t.get('f');        // 'v'
  *   t.fieldAt(0);      // 'f'
  */
-import { hashRange, putBucket, rebuildBuckets, removeBucket } from './buckets';
+import { hashRange } from './buckets';
 import { flat } from './packed-entry';
+import { SlotIndex } from './slot-index';
 
-const MIN_BUCKETS = 8;
+/** The index of a PairTable's fields (slots of its entries). */
+class FieldIndex extends SlotIndex<string> {
+  constructor(private readonly owner: PairTable) {
+    super();
+  }
+
+  protected holds(slot: number, field: string): boolean {
+    return this.owner.entryIs(slot, field);
+  }
+
+  /** A copy of this index for `owner`, a copy of this index's table. */
+  cloneFor(owner: PairTable): FieldIndex {
+    const c = new FieldIndex(owner);
+    c.copyBuckets(this);
+    return c;
+  }
+
+  find(field: string, h: number): number {
+    return this.findSlot(field, h);
+  }
+
+  insert(field: string, h: number, slot: number): number {
+    return this.insertSlot(field, h, slot);
+  }
+
+  remove(field: string, h: number): number {
+    return this.removeKey(field, h);
+  }
+
+  /** The entry of hash h moved from slot `from` to `to`. */
+  relocated(h: number, from: number, to: number): void {
+    this.repoint(h, from, to);
+  }
+}
 
 export class PairTable {
   /** Slot order: field + value (the value as first set). */
@@ -53,29 +87,20 @@ export class PairTable {
   private vals: (string | undefined)[] | null = null;
   /** The field's length in entries[slot]. */
   private flen = new Int32Array(8);
-  /** Bucket b: table[2b] the hash, table[2b + 1] the slot + 1 (0: empty). */
-  private table = new Int32Array(2 * MIN_BUCKETS);
-  private mask = MIN_BUCKETS - 1;
+  private index = new FieldIndex(this);
 
   get size(): number {
     return this.entries.length;
   }
 
-  /** The bucket of field, or -1. */
-  private bucketOf(field: string, h: number): number {
-    const t = this.table;
-    const mask = this.mask;
-    for (let b = h & mask; ; b = (b + 1) & mask) {
-      const s = t[2 * b + 1];
-      if (s === 0) return -1;
-      if (t[2 * b] === h && this.flen[s - 1] === field.length && this.entries[s - 1].startsWith(field)) return b;
-    }
+  /** True when the entry at slot is field's (for the index). */
+  entryIs(slot: number, field: string): boolean {
+    return this.flen[slot] === field.length && this.entries[slot].startsWith(field);
   }
 
   /** The slot of field, or -1. */
   slotOf(field: string): number {
-    const b = this.bucketOf(field, hashRange(field, 0, field.length));
-    return b < 0 ? -1 : this.table[2 * b + 1] - 1;
+    return this.index.find(field, hashRange(field, 0, field.length));
   }
 
   has(field: string): boolean {
@@ -89,16 +114,13 @@ export class PairTable {
 
   /** Sets field to value; returns true when the field is new. */
   set(field: string, value: string): boolean {
-    const h = hashRange(field, 0, field.length);
-    const b = this.bucketOf(field, h);
-    if (b >= 0) {
-      (this.vals ?? this.makeVals())[this.table[2 * b + 1] - 1] = value;
+    const n = this.entries.length;
+    const had = this.index.insert(field, hashRange(field, 0, field.length), n);
+    if (had >= 0) {
+      (this.vals ?? this.makeVals())[had] = value;
       return false;
     }
     const entry = value.length === 0 ? field : flat(field + value);
-    const n = this.entries.length;
-    if (2 * (n + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
-    putBucket(this.table, this.mask, h, n);
     if (n === this.flen.length) {
       const grown = new Int32Array(2 * n);
       grown.set(this.flen);
@@ -119,28 +141,20 @@ export class PairTable {
 
   /** Removes field; returns whether it was there. */
   delete(field: string): boolean {
-    const b = this.bucketOf(field, hashRange(field, 0, field.length));
-    if (b < 0) return false;
-    const slot = this.table[2 * b + 1] - 1;
-    removeBucket(this.table, this.mask, b);
+    const slot = this.index.remove(field, hashRange(field, 0, field.length));
+    if (slot < 0) return false;
     const entries = this.entries;
     const last = entries.length - 1;
     if (slot !== last) {
-      // The last entry moves into the freed slot: re-point its bucket.
+      // The last entry moves into the freed slot: re-point its bucket (found by slot: no field string to build).
       const e = entries[last];
-      const t = this.table;
-      const mask = this.mask;
-      let lb = hashRange(e, 0, this.flen[last]) & mask;
-      while (t[2 * lb + 1] !== last + 1) lb = (lb + 1) & mask;
-      t[2 * lb + 1] = slot + 1;
+      this.index.relocated(hashRange(e, 0, this.flen[last]), last, slot);
       entries[slot] = e;
       this.flen[slot] = this.flen[last];
       if (this.vals !== null) this.vals[slot] = this.vals[last];
     }
     entries.pop();
     if (this.vals !== null) this.vals.pop();
-    const buckets = this.mask + 1;
-    if (buckets > MIN_BUCKETS && 8 * entries.length < buckets) this.resize(buckets / 2);
     return true;
   }
 
@@ -171,14 +185,7 @@ export class PairTable {
     c.entries = this.entries.slice();
     c.flen = this.flen.slice();
     c.vals = this.vals === null ? null : this.vals.slice();
-    c.table = this.table.slice();
-    c.mask = this.mask;
+    c.index = this.index.cloneFor(c);
     return c;
-  }
-
-  /** Rebuilds the index with `buckets` buckets (a power of two) from the stored hashes. */
-  private resize(buckets: number): void {
-    this.table = rebuildBuckets(this.table, buckets);
-    this.mask = buckets - 1;
   }
 }

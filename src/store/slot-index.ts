@@ -92,8 +92,10 @@ export abstract class SlotIndex<K> {
    */
   protected repoint(h: number, from: number, to: number): void {
     if (this.old !== null) this.moveSome();
-    repointIn(this.table, this.mask, h, from, to);
-    if (this.old !== null) repointIn(this.old, this.oldMask, h, from, to);
+    const inNew = repointIn(this.table, this.mask, h, from, to);
+    const inOld = this.old !== null && repointIn(this.old, this.oldMask, h, from, to);
+    // Not found would leave a bucket pointing at a slot the owner is about to drop.
+    if (!inNew && !inOld) throw new Error('SlotIndex: slot not present');
   }
 
   /** Removes key (hash h); returns the slot it had, or -1 when absent. */
@@ -174,14 +176,14 @@ export abstract class SlotIndex<K> {
   }
 }
 
-/** Points the bucket of t holding slot `from` (hash h), if any, at slot `to`. */
-function repointIn(t: Int32Array, mask: number, h: number, from: number, to: number): void {
+/** Points the bucket of t holding slot `from` (hash h), if any, at slot `to`; false when there is none. */
+function repointIn(t: Int32Array, mask: number, h: number, from: number, to: number): boolean {
   for (let b = h & mask; ; b = (b + 1) & mask) {
     const s = t[2 * b + 1];
-    if (s === 0) return;
+    if (s === 0) return false;
     if (s === from + 1 && t[2 * b] === h) {
       t[2 * b + 1] = to + 1;
-      return;
+      return true;
     }
   }
 }

@@ -34,6 +34,17 @@ function check(t: PairTable, model: Map<string, string>): void {
   }
 }
 
+/** Sets field in the table and the model; the table must say whether it was new. */
+function setBoth(t: PairTable, model: Map<string, string>, f: string, v: string): void {
+  expect(t.set(f, v)).toBe(!model.has(f));
+  model.set(f, v);
+}
+
+/** Deletes field from both; the table must say whether it was there. */
+function delBoth(t: PairTable, model: Map<string, string>, f: string): void {
+  expect(t.delete(f)).toBe(model.delete(f));
+}
+
 describe('PairTable', () => {
   test('behaves as a Map (property)', () => {
     fc.assert(
@@ -41,21 +52,16 @@ describe('PairTable', () => {
         const t = new PairTable();
         const model = new Map<string, string>();
         for (const o of ops) {
-          if (o.t === 'set') {
-            expect(t.set(o.f, o.v)).toBe(!model.has(o.f));
-            model.set(o.f, o.v);
-          } else if (o.t === 'del') {
-            expect(t.delete(o.f)).toBe(model.delete(o.f));
+          if (o.t === 'set') setBoth(t, model, o.f, o.v);
+          else if (o.t === 'del') {
+            delBoth(t, model, o.f);
             expect(t.has(o.f)).toBe(false);
           } else {
             // grow past several resizes, or shrink back
             for (let j = 0; j < o.n; j++) {
               const f = 'bulk:' + j;
-              if (o.del) expect(t.delete(f)).toBe(model.delete(f));
-              else {
-                expect(t.set(f, String(j))).toBe(!model.has(f));
-                model.set(f, String(j));
-              }
+              if (o.del) delBoth(t, model, f);
+              else setBoth(t, model, f, String(j));
             }
           }
         }
@@ -79,20 +85,14 @@ describe('PairTable', () => {
         const t = new PairTable();
         const model = new Map<string, string>();
         for (const o of ops) {
-          if (o.t === 'set') {
-            expect(t.set(o.f, o.v)).toBe(!model.has(o.f));
-            model.set(o.f, o.v);
-          } else if (o.t === 'del') {
-            expect(t.delete(o.f)).toBe(model.delete(o.f));
-          } else {
+          if (o.t === 'set') setBoth(t, model, o.f, o.v);
+          else if (o.t === 'del') delBoth(t, model, o.f);
+          else {
             for (let j = 0; j < o.n; j++) {
               // Deletes in a scrambled order, so that the last entry moves into the hole while a move is under way.
               const f = 'bulk:' + (o.del ? (j * 7919) % o.n : j);
-              if (o.del) expect(t.delete(f)).toBe(model.delete(f));
-              else {
-                expect(t.set(f, 'v' + j)).toBe(!model.has(f));
-                model.set(f, 'v' + j);
-              }
+              if (o.del) delBoth(t, model, f);
+              else setBoth(t, model, f, 'v' + j);
               if (j % o.every === 0) {
                 expect(t.get(f)).toBe(model.get(f));
                 if (t.size > 0) expect(model.get(t.fieldAt(j % t.size))).toBe(t.valueAt(j % t.size));

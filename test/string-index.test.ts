@@ -20,35 +20,45 @@ const op = fc.oneof(
   fc.record({ t: fc.constant('bulk' as const), n: fc.integer({ min: 0, max: 600 }), del: fc.boolean() }),
 );
 
+/**
+ * A StringIndex over a dense key array used as IndexedMap uses it (add at
+ * the end; remove with the last slot moved into the hole), beside a Map
+ * model; add and del check every answer against the model.
+ */
+function indexAgainstMap() {
+  const keys: string[] = [];
+  const ix = new StringIndex(keys);
+  const model = new Map<string, true>();
+  const add = (k: string) => {
+    const had = ix.insert(k, keys.length);
+    expect(had >= 0).toBe(model.has(k));
+    if (had >= 0) {
+      expect(keys[had]).toBe(k);
+      return;
+    }
+    keys.push(k);
+    model.set(k, true);
+  };
+  const del = (k: string) => {
+    const i = ix.remove(k);
+    expect(i >= 0).toBe(model.has(k));
+    if (i < 0) return;
+    expect(keys[i]).toBe(k);
+    const last = keys.length - 1;
+    if (i !== last) {
+      keys[i] = keys[last];
+      ix.move(keys[i], i);
+    }
+    keys.pop();
+    model.delete(k);
+  };
+  return { keys, ix, model, add, del };
+}
+
 test('StringIndex + dense array behaves as a Map (property)', () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-      const keys: string[] = [];
-      const ix = new StringIndex(keys);
-      const model = new Map<string, true>();
-      const add = (k: string) => {
-        const had = ix.insert(k, keys.length);
-        expect(had >= 0).toBe(model.has(k));
-        if (had >= 0) {
-          expect(keys[had]).toBe(k);
-          return;
-        }
-        keys.push(k);
-        model.set(k, true);
-      };
-      const del = (k: string) => {
-        const i = ix.remove(k);
-        expect(i >= 0).toBe(model.has(k));
-        if (i < 0) return;
-        expect(keys[i]).toBe(k);
-        const last = keys.length - 1;
-        if (i !== last) {
-          keys[i] = keys[last];
-          ix.move(keys[i], i);
-        }
-        keys.pop();
-        model.delete(k);
-      };
+      const { keys, ix, model, add, del } = indexAgainstMap();
       for (const o of ops) {
         if (o.t === 'set') add(o.k);
         else if (o.t === 'del') del(o.k);
@@ -73,32 +83,7 @@ test('"moving": operations during an incremental resize of a big table behave as
   );
   fc.assert(
     fc.property(fc.array(bigOp, { maxLength: 60 }), (ops) => {
-      const keys: string[] = [];
-      const ix = new StringIndex(keys);
-      const model = new Map<string, true>();
-      const add = (k: string) => {
-        const had = ix.insert(k, keys.length);
-        expect(had >= 0).toBe(model.has(k));
-        if (had >= 0) {
-          expect(keys[had]).toBe(k);
-          return;
-        }
-        keys.push(k);
-        model.set(k, true);
-      };
-      const del = (k: string) => {
-        const i = ix.remove(k);
-        expect(i >= 0).toBe(model.has(k));
-        if (i < 0) return;
-        expect(keys[i]).toBe(k);
-        const last = keys.length - 1;
-        if (i !== last) {
-          keys[i] = keys[last];
-          ix.move(keys[i], i);
-        }
-        keys.pop();
-        model.delete(k);
-      };
+      const { keys, ix, model, add, del } = indexAgainstMap();
       for (const o of ops) {
         if (o.t === 'set') add(o.k);
         else if (o.t === 'del') del(o.k);

@@ -1,9 +1,11 @@
 /**
- * The bucket array shared by the open-addressing indexes (StringIndex for
- * IndexedMap, sorted sets' scores and sets, PairTable for big hashes): bucket b is
- * t[2b] (the key's 32-bit hash) and t[2b + 1] (its slot + 1; 0: empty), in
- * one Int32Array of a power-of-two number of buckets. Linear probing;
- * deletion shifts the following buckets back, without tombstones.
+ * The bucket array of the open-addressing indexes (./slot-index.ts, under
+ * StringIndex for IndexedMap, sorted sets' scores and sets, and PairTable for
+ * big hashes): bucket b is t[2b] (the key's 32-bit hash) and t[2b + 1] (its
+ * slot + 1; 0: empty), in one Int32Array of a power-of-two number of
+ * buckets. Linear probing; deletion shifts the following buckets back,
+ * without tombstones (SlotIndex leaves tombstones only in the table a
+ * resize is moving out of, which is never shifted).
  *
  * Invariant ("probe-chain"): every bucket in use sits between its home
  * (hash & mask) and the first empty bucket after it, going forward, so a

@@ -4,7 +4,7 @@
  * kevy's, kevy reads redis-server's); BGREWRITEAOF; CONFIG SET appendonly;
  * appendfsync always holds replies until the fsync; MISCONF on write errors.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../src/index';
 import type { Server } from '../src/server/server';
 import type { Value } from '../src/store/types';
 import { aofOf } from '../src/persistence/aof-setup';
+import { encodeCommand } from '../src/persistence/aof-reader';
 import { RawClient } from './helpers/resp';
 import { freePort, waitForPort } from './helpers/servers';
 
@@ -415,5 +416,42 @@ describe('appendfsync always and write errors', () => {
     await stop(a);
     const b = await start(dir);
     expect(canonical(b.server)).toEqual(['0 "ok1" string "1" ttl=-1', '0 "ok2" string "2" ttl=-1', '0 "ok3" string "3" ttl=-1']);
+  });
+
+  test('a write cut short that cannot be undone: its part stays, the rest follows it once writes work again', async () => {
+    const dir = tmpDir();
+    const a = await start(dir, { appendfsync: 'everysec' });
+    const aof = aofOf(a.server)!;
+    const c = await RawClient.connect(a.port);
+    expect(await c.send(['SET', 'a', '1'])).toBe('+OK\r\n');
+    while (aof.written < aof.appended) await new Promise((r) => setTimeout(r, 5));
+    const file = path.join(dir, 'appendonlydir', aof.incrName);
+    const sizeBefore = fs.statSync(file).size;
+    // The next AOF write stops after 10 bytes, and the truncate that would undo them fails.
+    const realWrite = fs.writeSync;
+    let cut = false;
+    const w = vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: Buffer, off: number, len: number, pos: number) => {
+      if (cut || fd !== aof.fd || typeof data === 'string') return (realWrite as (...a: unknown[]) => number)(fd, data, off, len, pos);
+      cut = true;
+      return realWrite(fd, data, off, 10, pos);
+    }) as typeof fs.writeSync);
+    const t = vi.spyOn(fs, 'ftruncateSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
+    });
+    try {
+      const big = 'x'.repeat(100);
+      expect(await c.send(['SET', 'b', big])).toBe('+OK\r\n');
+      while (!cut || aof.written < aof.appended) await new Promise((r) => setTimeout(r, 5));
+      expect(t).toHaveBeenCalled();
+      expect(aof.writeError).toBeNull();
+      expect(fs.readFileSync(file, 'latin1').slice(sizeBefore)).toBe(encodeCommand(['SET', 'b', big]));
+    } finally {
+      w.mockRestore();
+      t.mockRestore();
+    }
+    c.close();
+    await stop(a);
+    const b = await start(dir);
+    expect(canonical(b.server)).toEqual(['0 "a" string "1" ttl=-1', '0 "b" string ' + JSON.stringify('x'.repeat(100)) + ' ttl=-1']);
   });
 });

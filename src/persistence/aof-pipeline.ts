@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import type { Server } from '../server/server';
 import { strerrorCode } from './aof-errors';
+import { AofBuffer } from './aof-buffer';
 import { HeldClients } from './aof-hold';
 import { extensionFor, PAD_BYTES, padLines, planWrite } from './aof-pad';
 
@@ -32,7 +33,7 @@ export type FsyncPolicy = 'always' | 'everysec' | 'no';
 /** The unwritten rest of a file rotated away from: written, then fsynced and closed. */
 interface Tail {
   fd: number;
-  data: string;
+  data: AofBuffer;
   /** Value of `appended` after this data. */
   end: number;
 }
@@ -76,7 +77,8 @@ export class AofPipeline {
   fsyncs = 0;
   batchesWritten = 0;
   writesPerFsyncTotal = 0;
-  protected pending = '';
+  /** Appended, not yet written to the current file. */
+  protected pending = new AofBuffer();
   protected pendingCmds = 0;
   protected tails: Tail[] = [];
   /** Finished files waiting for their final fsync and close, in order. */
@@ -132,24 +134,14 @@ export class AofPipeline {
   protected writeOut(): boolean {
     while (this.tails.length !== 0) {
       const t = this.tails[0];
-      const rest = this.writeData(t.fd, t.data);
-      if (rest !== null) {
-        t.data = rest;
-        return false;
-      }
+      if (!this.writeData(t.fd, t.data)) return false;
       this.tails.shift();
       this.written = t.end;
       this.closeJobs.push({ fd: t.fd, upTo: t.end, close: true });
     }
     if (this.pending.length === 0 || this.fd < 0) return true;
-    const data = this.pending;
-    this.pending = '';
-    const rest = this.writeData(this.fd, data);
-    if (rest !== null) {
-      // Back in front of what was appended since (to whatever file is current when retried).
-      this.pending = rest + this.pending;
-      return false;
-    }
+    // On failure the rest stays in front of what is appended meanwhile (for whatever file is current when retried).
+    if (!this.writeData(this.fd, this.pending)) return false;
     this.written = this.appended;
     if (this.policy === 'always') {
       if (!this.noFsync) this.fsyncWanted = true;
@@ -165,15 +157,16 @@ export class AofPipeline {
   /**
    * One write() of data at the logical end of fd (a positional write: the
    * file may hold padding after it, ./aof-pad.ts; under always, padding is
-   * added first when too little is left). Returns null when the data
-   * reached the file, else the part still to write: a failed or short write
-   * is undone (so no torn command is left in the middle of the file) and
-   * reported, and the retry timer is set.
+   * added first when too little is left). True when the data reached the
+   * file (data is emptied); else data keeps the part still to write: a
+   * failed or short write is undone (so no torn command is left in the
+   * middle of the file) and reported, and the retry timer is set.
    */
-  private writeData(fd: number, data: string): string | null {
-    if (data.length === 0) return null;
+  private writeData(fd: number, data: AofBuffer): boolean {
+    const len = data.length;
+    if (len === 0) return true;
     const before = this.fileSize.get(fd) ?? 0;
-    const end = before + data.length;
+    const end = before + len;
     const physNow = () => this.physSize.get(fd) ?? before;
     // Data that starts inside a command (the rest of a write kept in part) is only appended.
     const padded = fd === this.fd && !this.partKept;
@@ -184,46 +177,62 @@ export class AofPipeline {
     // Over padding only when the data ends inside it; else append, as without padding.
     if (physNow() > before && (!padded || end >= physNow())) this.trimPadding(fd);
     const phys = physNow();
-    const writes = planWrite(before, phys, data);
     let n = 0;
     let error: NodeJS.ErrnoException | null = null;
     let whole = true;
-    for (const w of writes) {
+    /** Where the first write ended; whether it was the only one. */
+    let last = end;
+    let single = true;
+    if (before >= phys) {
+      // Appending (planWrite's one write of the data as it is): the bytes, with no string made of them.
       try {
-        n = fs.writeSync(fd, w.text, w.pos, 'latin1');
+        n = fs.writeSync(fd, data.bytes, 0, len, before);
       } catch (e) {
         error = e as NodeJS.ErrnoException;
         n = 0;
       }
-      if (n !== w.text.length) {
-        whole = false;
-        break;
+      whole = n === len;
+    } else {
+      const writes = planWrite(before, phys, data.toString());
+      last = writes[0].pos + writes[0].text.length;
+      single = writes.length === 1;
+      for (const w of writes) {
+        try {
+          n = fs.writeSync(fd, w.text, w.pos, 'latin1');
+        } catch (e) {
+          error = e as NodeJS.ErrnoException;
+          n = 0;
+        }
+        if (n !== w.text.length) {
+          whole = false;
+          break;
+        }
       }
     }
     if (whole) {
       this.partKept = false;
-      const last = writes[0].pos + writes[0].text.length;
+      data.clear();
       this.fileSize.set(fd, end);
       this.physSize.set(fd, Math.max(phys, last));
-      this.currentSize += data.length;
+      this.currentSize += len;
       this.batchesWritten++;
       this.cmdsSinceFsync += this.pendingCmds;
       this.pendingCmds = 0;
       if (this.writeError !== null && this.errorKind === 'write') this.writeRecovered();
-      return null;
+      return true;
     }
-    let rest = data;
     try {
       fs.ftruncateSync(fd, before);
       this.physSize.set(fd, before);
     } catch {
-      if (writes.length === 1 && n > 0) {
+      if (single && n > 0) {
         // Cannot undo an append: keep what reached the file, retry only the rest.
+        n = Math.min(n, len);
         this.partKept = true;
         this.fileSize.set(fd, before + n);
         this.physSize.set(fd, Math.max(phys, before + n));
         this.currentSize += n;
-        rest = rest.slice(n);
+        data.drop(n);
       } else {
         // Over padding: the retry writes all of it again, at the same place.
         this.physFromDisk(fd, phys);
@@ -231,7 +240,7 @@ export class AofPipeline {
     }
     // A short write without an error: Redis assumes ENOSPC.
     this.failed(error ? error.code : 'ENOSPC', error ? error.message : 'short write', 'write');
-    return rest;
+    return false;
   }
 
   /**

@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { Client } from '../server/client';
 import { AofPipeline, type FsyncPolicy } from './aof-pipeline';
 import { emptyManifest, type AofFileInfo, type Manifest } from './aof-manifest';
-import { encodeCommand } from './aof-reader';
+import { AofBuffer } from './aof-buffer';
 import { paddingStart } from './aof-pad';
 
 // Imported from here by the setup and kevy-check-aof.
@@ -60,21 +60,21 @@ export class AofWriter extends AofPipeline {
   /** The onPropagate listener: logs the effects in db. */
   append(db: number, cmds: string[][]): void {
     if (!this.on || this.loading) return;
-    let s = '';
+    const q = this.pending;
+    const start = q.length;
     if (this.timestamps) {
       const ts = Math.floor(this.server.clock / 1000);
       if (ts !== this.lastTs) {
-        s += '#TS:' + ts + '\r\n';
+        q.text('#TS:' + ts + '\r\n');
         this.lastTs = ts;
       }
     }
     if (db !== this.selectedDb) {
-      s += encodeCommand(['SELECT', String(db)]);
+      q.command(['SELECT', String(db)]);
       this.selectedDb = db;
     }
-    for (let i = 0; i < cmds.length; i++) s += encodeCommand(cmds[i]);
-    this.pending += s;
-    this.appended += s.length;
+    for (let i = 0; i < cmds.length; i++) q.command(cmds[i]);
+    this.appended += q.length - start;
     this.pendingCmds += cmds.length;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -147,7 +147,7 @@ export class AofWriter extends AofPipeline {
   rotate(fd: number, name: string): void {
     if (this.fd >= 0) {
       this.tails.push({ fd: this.fd, data: this.pending, end: this.appended });
-      this.pending = '';
+      this.pending = new AofBuffer();
     }
     this.attach(fd, name, fs.fstatSync(fd).size);
     this.kick();
@@ -217,7 +217,7 @@ export class AofWriter extends AofPipeline {
     this.on = false;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.pending = '';
+    this.pending = new AofBuffer();
     this.tails = [];
     this.closeJobs = [];
     this.writeError = null;

@@ -7,12 +7,14 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src/index';
 import type { Server } from '../src/server/server';
 import type { Value } from '../src/store/types';
 import { aofOf } from '../src/persistence/aof-setup';
+import { blockedClientCount } from '../src/server/blocking';
 import { encodeCommand } from '../src/persistence/aof-reader';
 import { RawClient } from './helpers/resp';
 import { freePort, waitForPort } from './helpers/servers';
@@ -416,6 +418,40 @@ describe('appendfsync always and write errors', () => {
     await stop(a);
     const b = await start(dir);
     expect(canonical(b.server)).toEqual(['0 "ok1" string "1" ttl=-1', '0 "ok2" string "2" ttl=-1', '0 "ok3" string "3" ttl=-1']);
+  });
+
+  test('everysec: no reply reaches a socket before the writes that ran ahead of it are in the file', async () => {
+    const a = await start(tmpDir(), { appendfsync: 'everysec' });
+    const aof = aofOf(a.server)!;
+    // A kill -9 after a reply and before the AOF's write would lose a write the client was told of.
+    const early: string[] = [];
+    const write = net.Socket.prototype.write;
+    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+      const serverSide = [...a.server.clients.values()].some((cl) => cl.socket === this);
+      if (serverSide && aof.written < aof.appended) early.push(String(args[0]));
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write);
+    try {
+      const c = await RawClient.connect(a.port);
+      const d = await RawClient.connect(a.port);
+      // One read, a read then a write: the GET queues the read's replies before the SET appends.
+      expect(await c.sendMany('GET a\r\nSET a 1\r\n', 2)).toEqual(['$-1\r\n', '+OK\r\n']);
+      // A blocked client served by another client's push (its reply is pushed outside a command).
+      const popped = d.send(['BLPOP', 'l', '0']);
+      while (blockedClientCount(a.server) === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(await c.send(['LPUSH', 'l', 'x'])).toBe(':1\r\n');
+      expect(await popped).toBe('*2\r\n$1\r\nl\r\n$1\r\nx\r\n');
+      // Two clients read in one turn, a read then a write: the first one's reply is queued before the SET appends.
+      for (let i = 0; i < 200; i++) {
+        const both = Promise.all([c.send(['GET', 'a']), d.send(['SET', 'a', String(i)])]);
+        expect((await both)[1]).toBe('+OK\r\n');
+      }
+      c.close();
+      d.close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(early).toEqual([]);
   });
 
   test('a write cut short that cannot be undone: its part stays, the rest follows it once writes work again', async () => {

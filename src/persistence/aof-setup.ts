@@ -57,6 +57,9 @@ export function setupAof(server: Server): void {
   aof.timestamps = cfg.bool('aof-timestamp-enabled');
 
   server.onPropagate.push((db, cmds) => aof.append(db, cmds));
+  server.beforeReplies = () => {
+    if (aof.written !== aof.appended) aof.writeBeforeReplies();
+  };
 
   const before = server.hooks.beforeCommand;
   server.hooks.beforeCommand = (c, cmd, argv) => deniedByAofError(aof, c, cmd) ?? before(c, cmd, argv);

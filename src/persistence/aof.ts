@@ -84,6 +84,18 @@ export class AofWriter extends AofPipeline {
   }
 
   /**
+   * Before replies go out (server.beforeReplies): under everysec and no,
+   * what was appended is written now, not at this turn's pump, which can
+   * come after the replies (a turn whose first read ran only reads queued
+   * its reply flush before the pump; a served blocked client is flushed on
+   * nextTick). Under always the replies wait for the fsync anyway.
+   */
+  writeBeforeReplies(): void {
+    if (this.holding || this.retryTimer !== null || this.fd < 0) return;
+    this.pump();
+  }
+
+  /**
    * After a command ran (hooks.afterCommand) or before output is pushed to a
    * client (scheduleFlush): under `always`, hold the client's output while
    * appended bytes are not yet on disk.

@@ -192,6 +192,8 @@ export class Client {
     const s = this.out;
     this.out = '';
     if (this.socket && !this.closed) {
+      const before = this.server.beforeReplies;
+      if (before !== null) before();
       const stats = this.server.stats;
       stats.netOutputBytes += s.length;
       stats.writesProcessed++;

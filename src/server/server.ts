@@ -92,6 +92,13 @@ export class Server {
   private listeners: net.Server[] = [];
   private cron: NodeJS.Timeout | null = null;
   readonly onPropagate: ((db: number, cmds: string[][]) => void)[] = [];
+  /**
+   * Run by Client.flush before a reply goes to its socket (the AOF writes
+   * what was appended first: no client hears of a write that a kill -9
+   * could still lose, as Redis's beforeSleep writes the AOF before the
+   * replies). null: nothing to do.
+   */
+  beforeReplies: (() => void) | null = null;
   readonly onClientClose: ((c: Client) => void)[] = [];
   readonly onCron: ((now: number) => void)[] = [];
   /** Extra state of other layers (slowlog, monitors, pub/sub, ...). */
@@ -365,7 +372,7 @@ export class Server {
    * read's callback: interleaving write() with the reads woke the benchmark
    * client once per reply and measured ~76% of kevy's busy time in
    * writeLatin1String, mostly context switches (perf: finish_task_switch).
-   * The AOF's pump was scheduled earlier in the same turn, so it writes first.
+   * The AOF is written before the first of them (beforeReplies, from Client.flush).
    */
   private queueWrite(c: Client): void {
     if (c.writeQueued) return;

@@ -84,3 +84,88 @@ describe('IndexedMap of scores, addressed by slot, against a Map', () => {
     );
   });
 });
+
+describe('IndexedMap across chunks (2^14 entries each, src/store/chunks.ts)', () => {
+  /** Every slot's key finds that slot and its value; the map holds exactly the model's entries. */
+  function check(m: IndexedMap<number>, model: Map<string, number>): void {
+    expect(m.size).toBe(model.size);
+    let wrong = 0;
+    for (let i = 0; i < m.size; i++) {
+      const k = m.keyAt(i);
+      if (m.slotOf(k) !== i || model.get(k) !== m.valAt(i)) wrong++;
+    }
+    for (const [k, v] of model) if (m.get(k) !== v) wrong++;
+    expect(wrong).toBe(0);
+    expect([...m.entries()].length).toBe(model.size);
+    // Chunks are full but the last, and no empty chunk is kept.
+    const chunks = (m as unknown as { keyChunks: string[][]; valChunks: number[][] }).keyChunks;
+    expect(chunks.length).toBe(Math.ceil(model.size / 16384));
+    for (let c = 0; c < chunks.length - 1; c++) expect(chunks[c].length).toBe(16384);
+  }
+
+  test('50,000 entries, deleted in random order with adds between, then drained', () => {
+    const m = new IndexedMap<number>();
+    const model = new Map<string, number>();
+    for (let i = 0; i < 50000; i++) {
+      m.set('k' + i, i);
+      model.set('k' + i, i);
+    }
+    check(m, model);
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 6; round++) {
+      const live = [...model.keys()];
+      for (let j = 0; j < 12000; j++) {
+        const k = live[rnd(live.length)];
+        expect(m.delete(k)).toBe(model.delete(k));
+        if (j % 3 === 0) {
+          const nk = `r${round}:${j}`;
+          m.set(nk, j);
+          model.set(nk, j);
+        }
+      }
+      check(m, model);
+    }
+    for (const k of [...model.keys()]) m.delete(k);
+    model.clear();
+    check(m, model);
+    m.set('again', 1);
+    expect(m.get('again')).toBe(1);
+  });
+
+  test('adds and deletes at a chunk boundary, and a scan across chunks', () => {
+    const m = new IndexedMap<number>();
+    const model = new Map<string, number>();
+    for (let i = 0; i < 16384; i++) {
+      m.set('k' + i, i);
+      model.set('k' + i, i);
+    }
+    for (let r = 0; r < 100; r++) {
+      m.set('edge', r);
+      model.set('edge', r);
+      if (r % 2) {
+        m.delete('k' + r);
+        model.delete('k' + r);
+        m.set('k' + r, r);
+        model.set('k' + r, r);
+      }
+      check(m, model);
+      m.delete('edge');
+      model.delete('edge');
+    }
+    for (let i = 16384; i < 40000; i++) {
+      m.set('k' + i, i);
+      model.set('k' + i, i);
+    }
+    const seen = new Set<string>();
+    let cursor = 0;
+    do {
+      cursor = m.scan(cursor, 1000, (k) => seen.add(k));
+    } while (cursor !== 0);
+    expect(seen.size).toBe(40000);
+    check(m, model);
+  });
+});

@@ -4,8 +4,10 @@
  * HRANDFIELD, the active expiry's sampling) and a cursor scan keeps Redis's
  * SCAN guarantee.
  *
- * Layout: `index` maps a key to its slot; `keys[slot]` and `vals[slot]` hold
- * the entry. Delete moves the last entry into the freed slot.
+ * Layout: `index` maps a key to its slot; key and value of slot i are
+ * element i of `keyChunks` and `valChunks`, dense arrays kept in chunks so
+ * that a growing map never copies them whole (./chunks.ts). Delete moves the
+ * last entry into the freed slot.
  *
  * Scan invariant ("scan-downward"): scan() visits slots from the highest to
  * the lowest. A delete only ever moves the *last* slot into a lower one; the
@@ -17,16 +19,18 @@
  *   const m = new IndexedMap<number>();
  *   m.set('a', 1); m.randomKey(); m.delete('a');
  */
-import { StringIndex } from './string-index';
+import { ChunkedStringIndex } from './string-index';
+import { CHUNK_BITS, CHUNK_MASK, chunkPop, chunkPush } from './chunks';
 
 export class IndexedMap<V> {
-  private keyArr: string[] = [];
-  private valArr: V[] = [];
+  private keyChunks: string[][] = [];
+  private valChunks: V[][] = [];
+  private n = 0;
   /** key -> slot (a JS hash table: see string-index.ts for why not a Map). */
-  private index = new StringIndex(this.keyArr);
+  private index = new ChunkedStringIndex(this.keyChunks);
 
   get size(): number {
-    return this.keyArr.length;
+    return this.n;
   }
 
   has(key: string): boolean {
@@ -35,47 +39,52 @@ export class IndexedMap<V> {
 
   get(key: string): V | undefined {
     const i = this.index.find(key);
-    return i < 0 ? undefined : this.valArr[i];
+    return i < 0 ? undefined : this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK];
   }
 
   /** Sets key to val; returns true when the key is new. */
   set(key: string, val: V): boolean {
-    const i = this.index.insert(key, this.keyArr.length);
+    const n = this.n;
+    const i = this.index.insert(key, n);
     if (i >= 0) {
-      this.valArr[i] = val;
+      this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = val;
       return false;
     }
-    this.keyArr.push(key);
-    this.valArr.push(val);
+    chunkPush(this.keyChunks, n, key);
+    chunkPush(this.valChunks, n, val);
+    this.n = n + 1;
     return true;
   }
 
   delete(key: string): boolean {
     const i = this.index.remove(key);
     if (i < 0) return false;
-    const last = this.keyArr.length - 1;
+    const n = this.n;
+    const last = n - 1;
     if (i !== last) {
-      const lk = this.keyArr[last];
-      this.keyArr[i] = lk;
-      this.valArr[i] = this.valArr[last];
+      const lk = this.keyAt(last);
+      this.keyChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = lk;
+      this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = this.valAt(last);
       this.index.move(lk, i);
     }
-    this.keyArr.pop();
-    this.valArr.pop();
+    chunkPop(this.keyChunks, n);
+    chunkPop(this.valChunks, n);
+    this.n = last;
     return true;
   }
 
   clear(): void {
-    this.keyArr = [];
-    this.valArr = [];
-    this.index = new StringIndex(this.keyArr);
+    this.keyChunks = [];
+    this.valChunks = [];
+    this.n = 0;
+    this.index = new ChunkedStringIndex(this.keyChunks);
   }
 
   /** A uniformly random key, or undefined when empty. */
   randomKey(): string | undefined {
-    const n = this.keyArr.length;
+    const n = this.n;
     if (n === 0) return undefined;
-    return this.keyArr[Math.floor(Math.random() * n)];
+    return this.keyAt(Math.floor(Math.random() * n));
   }
 
   /** The slot of key, or -1 when absent (a point-in-time walk compares it with its cursor). */
@@ -85,26 +94,26 @@ export class IndexedMap<V> {
 
   /** The key and value at a slot (0 <= slot < size); for sampling. */
   keyAt(slot: number): string {
-    return this.keyArr[slot];
+    return this.keyChunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
   }
 
   valAt(slot: number): V {
-    return this.valArr[slot];
+    return this.valChunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
   }
 
   /** Replaces the value at a slot from slotOf() (a sorted set's score: one lookup for the read and the write). */
   setValAt(slot: number, val: V): void {
-    this.valArr[slot] = val;
+    this.valChunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = val;
   }
 
   /** The keys, in slot order (not to be modified while iterating). */
-  keys(): IterableIterator<string> {
-    return this.keyArr.values();
+  *keys(): IterableIterator<string> {
+    for (let i = 0; i < this.n; i++) yield this.keyAt(i);
   }
 
   /** The entries, in slot order (not to be modified while iterating). */
   *entries(): IterableIterator<[string, V]> {
-    for (let i = 0; i < this.keyArr.length; i++) yield [this.keyArr[i], this.valArr[i]];
+    for (let i = 0; i < this.n; i++) yield [this.keyAt(i), this.valAt(i)];
   }
 
   /**
@@ -113,9 +122,9 @@ export class IndexedMap<V> {
    * resumes at slot c - 1.
    */
   scan(cursor: number, count: number, visit: (key: string, val: V) => void): number {
-    let slot = cursor === 0 ? this.keyArr.length - 1 : Math.min(cursor - 1, this.keyArr.length - 1);
-    for (let n = 0; slot >= 0 && n < count; n++, slot--) {
-      visit(this.keyArr[slot], this.valArr[slot]);
+    let slot = cursor === 0 ? this.n - 1 : Math.min(cursor - 1, this.n - 1);
+    for (let k = 0; slot >= 0 && k < count; k++, slot--) {
+      visit(this.keyAt(slot), this.valAt(slot));
     }
     return slot < 0 ? 0 : slot + 1;
   }

@@ -1,6 +1,7 @@
 /**
  * StringIndex: an open-addressing hash index from a key string to its slot
- * in a dense key array (IndexedMap's `keys`). Each bucket holds the key's
+ * in a dense key array (SetValue's members; ChunkedStringIndex: IndexedMap's
+ * keys, kept in chunks). Each bucket holds the key's
  * 32-bit hash and its slot + 1, side by side in one Int32Array, so a probe
  * compares integers and reads the key string only when the hashes match.
  *
@@ -22,24 +23,10 @@
  */
 import { hashString } from './buckets';
 import { SlotIndex } from './slot-index';
+import { CHUNK_BITS, CHUNK_MASK } from './chunks';
 
-export class StringIndex extends SlotIndex<string> {
-  /** `keys` is the dense array the slots point into (owned by the caller). */
-  constructor(private readonly keys: string[]) {
-    super();
-  }
-
-  protected holds(slot: number, key: string): boolean {
-    return this.keys[slot] === key;
-  }
-
-  /** A copy indexing `keys`, a copy of this index's key array (same slots). */
-  clone(keys: string[]): StringIndex {
-    const c = new StringIndex(keys);
-    c.copyBuckets(this);
-    return c;
-  }
-
+/** The operations of a string index; where a slot's key lives is the subclass's (holds()). */
+abstract class StringSlots extends SlotIndex<string> {
   /** The slot of key, or -1. */
   find(key: string): number {
     return this.findSlot(key, hashString(key));
@@ -62,5 +49,36 @@ export class StringIndex extends SlotIndex<string> {
   /** Removes key; returns the slot it had, or -1 when absent. */
   remove(key: string): number {
     return this.removeKey(key, hashString(key));
+  }
+}
+
+/** Over a plain array of keys (SetValue's members). */
+export class StringIndex extends StringSlots {
+  /** `keys` is the dense array the slots point into (owned by the caller). */
+  constructor(private readonly keys: string[]) {
+    super();
+  }
+
+  protected holds(slot: number, key: string): boolean {
+    return this.keys[slot] === key;
+  }
+
+  /** A copy indexing `keys`, a copy of this index's key array (same slots). */
+  clone(keys: string[]): StringIndex {
+    const c = new StringIndex(keys);
+    c.copyBuckets(this);
+    return c;
+  }
+}
+
+/** Over keys kept in chunks (./chunks.ts: IndexedMap's). */
+export class ChunkedStringIndex extends StringSlots {
+  /** `chunks` holds the keys the slots point into (owned by the caller). */
+  constructor(private readonly chunks: string[][]) {
+    super();
+  }
+
+  protected holds(slot: number, key: string): boolean {
+    return this.chunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK] === key;
   }
 }

@@ -5,7 +5,9 @@
  * u:<cycle>:<i>:<j> in turn, one command at a time, recording what it sent
  * and which replies came back, beside 4 connections running reads (EXISTS:
  * a turn whose first command is a read queues its replies' write before the
- * writes' AOF write, which must still come first). The server is killed with SIGKILL at a random
+ * writes' AOF write, which must still come first; the kill has to land
+ * between the two, so this catches a reply sent too early only now and
+ * then: test/aof.test.ts checks that order on every reply). The server is killed with SIGKILL at a random
  * moment (during plain writes, or while BGREWRITEAOF runs over a larger data
  * set), the AOF is checked with kevy-check-aof and redis-check-aof, and the
  * restarted server must show, per connection, a prefix of what it sent

@@ -420,6 +420,7 @@ describe('appendfsync always and write errors', () => {
     expect(canonical(b.server)).toEqual(['0 "ok1" string "1" ttl=-1', '0 "ok2" string "2" ttl=-1', '0 "ok3" string "3" ttl=-1']);
   });
 
+  // While AOF writes succeed: after a failed write (ENOSPC) replies go out before the retry, as in Redis.
   test('everysec: no reply reaches a socket before the writes that ran ahead of it are in the file', async () => {
     const a = await start(tmpDir(), { appendfsync: 'everysec' });
     const aof = aofOf(a.server)!;
@@ -434,9 +435,7 @@ describe('appendfsync always and write errors', () => {
     try {
       const c = await RawClient.connect(a.port);
       const d = await RawClient.connect(a.port);
-      // One read, a read then a write: the GET queues the read's replies before the SET appends.
-      expect(await c.sendMany('GET a\r\nSET a 1\r\n', 2)).toEqual(['$-1\r\n', '+OK\r\n']);
-      // A blocked client served by another client's push (its reply is pushed outside a command).
+      // A blocked client served by another client's push (its reply is flushed outside a command).
       const popped = d.send(['BLPOP', 'l', '0']);
       while (blockedClientCount(a.server) === 0) await new Promise((r) => setTimeout(r, 5));
       expect(await c.send(['LPUSH', 'l', 'x'])).toBe(':1\r\n');
@@ -451,6 +450,31 @@ describe('appendfsync always and write errors', () => {
     } finally {
       spy.mockRestore();
     }
+    expect(early).toEqual([]);
+  });
+
+  test('always: MONITOR is not shown a write before its fsync', async () => {
+    const a = await start(tmpDir(), { appendfsync: 'always' });
+    const aof = aofOf(a.server)!;
+    const mon = await RawClient.connect(a.port);
+    expect(await mon.send(['MONITOR'])).toBe('+OK\r\n');
+    const monitor = [...a.server.clients.values()].find((cl) => cl.state.monitor === true)!;
+    const early: string[] = [];
+    const write = net.Socket.prototype.write;
+    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+      if (this === monitor.socket && aof.synced < aof.appended) early.push(String(args[0]));
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write);
+    try {
+      const c = await RawClient.connect(a.port);
+      // One write at a time: when the monitor's line goes out, its SET must be synced.
+      for (let i = 0; i < 20; i++) expect(await c.send(['SET', 'k' + i, 'v'])).toBe('+OK\r\n');
+      for (let i = 0; i < 20; i++) expect(await mon.next()).toMatch(new RegExp(`"SET" "k${i}" "v"`));
+      c.close();
+    } finally {
+      spy.mockRestore();
+    }
+    mon.close();
     expect(early).toEqual([]);
   });
 

@@ -5,7 +5,8 @@
  *
  * Writes happen on the main thread (fs.writeSync at the file's logical end,
  * over the padding under always (./aof-pad.ts), once per event-loop turn,
- * as Redis's beforeSleep does): a write to the page cache costs ~1.3 us of
+ * as Redis's beforeSleep does, or earlier when a reply is about to go out
+ * (AofWriter.writeBeforeReplies): a write to the page cache costs ~1.3 us of
  * CPU there, while fs.write through libuv's thread pool measured ~10 us of
  * CPU and 12-17 us of main-thread time to wake a worker (a 17% self-time
  * share of the profile under everysec, -c 50). Only fdatasync runs in the

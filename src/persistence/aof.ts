@@ -14,6 +14,11 @@
  *                         (Client.outputHeld) until the fsync covering them.
  *   appendfsync everysec  written every turn, fdatasync about once a second.
  *   appendfsync no        written every turn, the kernel flushes when it likes.
+ *                         Under both, invariant "write-before-reply": a
+ *                         reply goes to its socket only once every effect
+ *                         appended before it was written to the file
+ *                         (writeBeforeReplies(), while writes succeed), so a
+ *                         SIGKILL loses no acknowledged write.
  *
  * How bytes are written and fsynced (main-thread writes, fdatasync in the
  * thread pool, retries): ./aof-pipeline.ts; held clients: ./aof-hold.ts.
@@ -78,7 +83,8 @@ export class AofWriter extends AofPipeline {
     this.pendingCmds += cmds.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      // After every read of this poll phase has run: one write for all of them.
+      // After every read of this poll phase has run: one write for all of them (unless a reply
+      // goes out before: writeBeforeReplies() writes then).
       setImmediate(this.pump);
     }
   }

@@ -23,7 +23,6 @@ export const MONITOR_REPLICA_ERROR = "ERR Replica can't interact with the keyspa
 
 interface MonitorState {
   clients: Set<Client>;
-  flushQueued: boolean;
 }
 
 function stateOf(server: Server): MonitorState | undefined {
@@ -52,7 +51,7 @@ export function stopMonitor(c: Client): void {
 }
 
 function install(server: Server): MonitorState {
-  const st: MonitorState = { clients: new Set(), flushQueued: false };
+  const st: MonitorState = { clients: new Set() };
   server.ext.monitor = st;
   server.onClientClose.push(stopMonitor);
   const before = server.hooks.beforeCommand;
@@ -80,14 +79,11 @@ function feed(st: MonitorState, c: Client, cmd: Command, argv: string[]): void {
   let line = `+${sec}.${String(usec).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
   for (let j = 0; j < argv.length; j++) line += ' ' + (redacted(cmd, argv, j) ? '"(redacted)"' : repr(argv[j]));
   line += '\r\n';
-  for (const m of st.clients) m.out += line;
-  // Written once per tick, not per command: a pipelined burst costs one write per monitor.
-  if (!st.flushQueued) {
-    st.flushQueued = true;
-    queueMicrotask(() => {
-      st.flushQueued = false;
-      for (const m of st.clients) m.flush();
-    });
+  // Written once per tick, not per command (a pipelined burst costs one write per monitor), and
+  // through scheduleFlush: under appendfsync always the AOF holds it until the fsync, as any reply.
+  for (const m of st.clients) {
+    m.out += line;
+    c.server.scheduleFlush(m);
   }
 }
 

@@ -14,6 +14,7 @@
  * once) and active (activeExpireCycle samples keys with a TTL).
  */
 import { IndexedMap } from './indexed';
+import { numberChunks } from './chunks';
 import type { Value } from './types';
 
 export interface KeyspaceHooks {
@@ -37,7 +38,7 @@ const NO_HOOKS: KeyspaceHooks = {
 export class Database {
   data = new IndexedMap<Value>();
   /** Absolute expiry time in ms for keys that have one. */
-  expires = new IndexedMap<number>();
+  expires = new IndexedMap<number>(numberChunks);
   hooks: KeyspaceHooks = NO_HOOKS;
   /** Counters for INFO keyspace / stats. */
   expiredKeys = 0;
@@ -185,7 +186,7 @@ export class Database {
       this.hooks.keyChanged(this, key);
     }
     this.data = new IndexedMap();
-    this.expires = new IndexedMap();
+    this.expires = new IndexedMap(numberChunks);
     this.encodings = new Map();
     this.avgTtl = 0;
     return n;

@@ -16,18 +16,25 @@
  * iteration is returned at least once. Entries added during the scan land
  * above the cursor and need not be returned.
  *
- *   const m = new IndexedMap<number>();
+ *   const m = new IndexedMap<number>(numberChunks);
  *   m.set('a', 1); m.randomKey(); m.delete('a');
  */
 import { ChunkedStringIndex } from './string-index';
-import { CHUNK_BITS, CHUNK_MASK, chunkPop, chunkPush } from './chunks';
+import { CHUNK_BITS, CHUNK_MASK, chunkPop, chunkPush, newChunks, valueChunks, type ChunkKind } from './chunks';
+
+const keyKind = valueChunks as ChunkKind<string>;
 
 export class IndexedMap<V> {
-  private keyChunks: string[][] = [];
-  private valChunks: V[][] = [];
+  private keyChunks = newChunks(keyKind);
+  private valChunks: V[][];
   private n = 0;
   /** key -> slot (a JS hash table: see string-index.ts for why not a Map). */
   private index = new ChunkedStringIndex(this.keyChunks);
+
+  /** valKind: numberChunks for numbers (kept unboxed), else valueChunks (./chunks.ts). */
+  constructor(private readonly valKind: ChunkKind<V> = valueChunks as ChunkKind<V>) {
+    this.valChunks = newChunks(valKind);
+  }
 
   get size(): number {
     return this.n;
@@ -50,8 +57,8 @@ export class IndexedMap<V> {
       this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = val;
       return false;
     }
-    chunkPush(this.keyChunks, n, key);
-    chunkPush(this.valChunks, n, val);
+    chunkPush(this.keyChunks, n, key, keyKind);
+    chunkPush(this.valChunks, n, val, this.valKind);
     this.n = n + 1;
     return true;
   }
@@ -74,8 +81,8 @@ export class IndexedMap<V> {
   }
 
   clear(): void {
-    this.keyChunks = [];
-    this.valChunks = [];
+    this.keyChunks = newChunks(keyKind);
+    this.valChunks = newChunks(this.valKind);
     this.n = 0;
     this.index = new ChunkedStringIndex(this.keyChunks);
   }

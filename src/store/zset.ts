@@ -25,6 +25,7 @@
 import type { Collection } from './types';
 import { limits } from './limits';
 import { IndexedMap } from './indexed';
+import { numberChunks } from './chunks';
 import { ZTree } from './zset-tree';
 import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './zset-bounds';
 
@@ -36,7 +37,7 @@ export interface ZEntry {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset' as const;
-  readonly dict = new IndexedMap<number>();
+  readonly dict = new IndexedMap<number>(numberChunks);
   tree = new ZTree();
   /** True while OBJECT ENCODING would say 'listpack'. */
   listpack = true;

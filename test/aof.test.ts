@@ -478,6 +478,33 @@ describe('appendfsync always and write errors', () => {
     expect(early).toEqual([]);
   });
 
+  test('always: a blocked client served by a push is not shown the pushed value before its fsync', async () => {
+    const a = await start(tmpDir(), { appendfsync: 'always' });
+    const aof = aofOf(a.server)!;
+    const c = await RawClient.connect(a.port);
+    const d = await RawClient.connect(a.port);
+    const early: string[] = [];
+    const write = net.Socket.prototype.write;
+    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+      const serverSide = [...a.server.clients.values()].some((cl) => cl.socket === this);
+      if (serverSide && aof.synced < aof.appended) early.push(String(args[0]));
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const popped = d.send(['BLPOP', 'l', '0']);
+        while (blockedClientCount(a.server) === 0) await new Promise((r) => setTimeout(r, 2));
+        expect(await c.send(['LPUSH', 'l', 'x' + i])).toBe(':1\r\n');
+        expect(await popped).toBe(`*2\r\n$1\r\nl\r\n$${String(i).length + 1}\r\nx${i}\r\n`);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    c.close();
+    d.close();
+    expect(early).toEqual([]);
+  });
+
   test('a write cut short that cannot be undone: its part stays, the rest follows it once writes work again', async () => {
     const dir = tmpDir();
     const a = await start(dir, { appendfsync: 'everysec' });

@@ -119,11 +119,16 @@ class Registry {
     return w;
   }
 
-  /** Unblocks c after its reply was written: flush now, run its pending input after this batch. */
+  /**
+   * Unblocks c after its reply was written: flushed at the end of this tick
+   * through scheduleFlush (under appendfsync always the AOF holds it until
+   * the fsync of the write that served it, as any reply), its pending input
+   * run after this batch.
+   */
   release(c: Client): void {
     this.remove(c);
     if (c.closed) return;
-    c.flush();
+    this.server.scheduleFlush(c);
     this.reprocess.push(c);
     if (!this.reprocessQueued) {
       this.reprocessQueued = true;

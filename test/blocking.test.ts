@@ -294,3 +294,26 @@ test('RENAME, MOVE and SWAPDB bring a list to a waiting client', async () => {
     return out;
   });
 });
+
+test('CLIENT REPLY OFF / SKIP: a blocked pop served later, or timing out, sends nothing', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    // No reply to OFF and BLPOP; the pop is served while replies are off.
+    a.sendMany(['CLIENT REPLY OFF', 'BLPOP l 0', ''].join('\r\n'), 0);
+    await settle();
+    const pushed = await p.send(['LPUSH', 'l', 'a']);
+    const served = await a.next(200).catch(() => '(nothing)');
+    const on = await a.sendMany('CLIENT REPLY ON\r\nPING\r\n', 2);
+    // The same with a timeout.
+    a.sendMany(['CLIENT REPLY OFF', 'BLPOP t 0.05', ''].join('\r\n'), 0);
+    const timedOut = await a.next(300).catch(() => '(nothing)');
+    const on2 = await a.sendMany('CLIENT REPLY ON\r\nPING\r\n', 2);
+    // SKIP: the blocked command's reply is the one skipped, then replies are back.
+    a.sendMany(['CLIENT REPLY SKIP', 'BLPOP s 0', 'PING', ''].join('\r\n'), 0);
+    await settle();
+    const pushedS = await p.send(['RPUSH', 's', 'x']);
+    const afterSkip = await a.next(500).catch(() => '(nothing)');
+    const ping = await a.send(['PING']);
+    return [pushed, served, ...on, timedOut, ...on2, pushedS, afterSkip, ping, await p.send(['LLEN', 'l'])];
+  });
+});

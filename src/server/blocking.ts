@@ -149,9 +149,25 @@ class Registry {
     const w = this.byClient.get(c.id);
     if (w === undefined) return;
     w.timer = null;
-    w.spec.onTimeout(c);
+    deferredReply(c, () => w.spec.onTimeout(c));
     this.release(c);
   }
+}
+
+/**
+ * Runs what writes a blocked command's reply (served, timed out, CLIENT
+ * UNBLOCK) as the command itself would have written it: dropped while the
+ * client's replies are off, or skipped (CLIENT REPLY OFF / SKIP, the skip
+ * ending with it), as Redis's addReply drops it then. Returns write's result.
+ */
+function deferredReply<T>(c: Client, write: () => T): T {
+  const mark = c.out.length;
+  const r = write();
+  if (c.replyMode !== 'on' && c.out.length > mark) {
+    c.out = c.out.slice(0, mark);
+    if (c.replyMode === 'skip') c.replyMode = 'on';
+  }
+  return r;
 }
 
 function registry(server: Server): Registry {
@@ -224,7 +240,7 @@ export function handleReadyKeys(server: Server): void {
       // A copy: serving removes waiters from the list.
       for (const w of list.slice()) {
         if (!w.c.blocked || r.byClient.get(w.c.id) !== w) continue;
-        if (w.spec.tryServe(w.c, key)) r.release(w.c);
+        if (deferredReply(w.c, () => w.spec.tryServe(w.c, key))) r.release(w.c);
       }
     }
   }
@@ -236,8 +252,7 @@ export function unblockClientById(server: Server, id: number, withError: boolean
   if (r === undefined) return false;
   const w = r.byClient.get(id);
   if (w === undefined) return false;
-  if (withError) w.c.error(E.UNBLOCKED);
-  else w.spec.onTimeout(w.c);
+  deferredReply(w.c, () => (withError ? w.c.error(E.UNBLOCKED) : w.spec.onTimeout(w.c)));
   r.release(w.c);
   return true;
 }

@@ -117,7 +117,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // CLIENT REPLY OFF/SKIP: drop this command's reply (but not CLIENT REPLY ON's own +OK).
   if (modeBefore !== 'on' && c.replyMode !== 'on') {
     c.out = c.out.slice(0, outBefore);
-    if (c.replyMode === 'skip') c.replyMode = 'on';
+    // A command that blocked keeps the skip for its reply, written when it is served (./blocking.ts).
+    if (c.replyMode === 'skip' && !c.blocked) c.replyMode = 'on';
   }
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {

@@ -129,11 +129,17 @@ export class RawClient {
   next(timeoutMs = 2000): Promise<string> {
     if (this.unsolicited.length) return Promise.resolve(this.unsolicited.shift()!);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no reply within ' + timeoutMs + ' ms')), timeoutMs);
-      this.waiters.push((s) => {
+      const waiter = (s: string) => {
         clearTimeout(t);
         resolve(s);
-      });
+      };
+      // On timeout the waiter goes too: left queued, it would take the reply of the next request.
+      const t = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error('no reply within ' + timeoutMs + ' ms'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 

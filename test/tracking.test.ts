@@ -225,6 +225,22 @@ test('BCAST: prefixes, one message per prefix and turn, NOLOOP, flush', async ()
   });
 });
 
+test('BCAST: the turn\'s invalidation comes after its replies, a served blocked client\'s pipelined ones included', async () => {
+  const conns = await d.connect(3);
+  const others = await d.connect(2);
+  await sameOnBoth(async (pick) => {
+    const a = pick(conns);
+    const b = pick(others);
+    const out = [await a.send(['CLIENT', 'TRACKING', 'ON', 'BCAST'])];
+    // Pushes arrive among the replies: the order of the two is what is compared.
+    const replies = a.sendMany(encode(['BLPOP', 'q', '0']) + encode(['PING']), 2);
+    await sleep(50);
+    out.push(await b.send(['RPUSH', 'q', 'job']));
+    out.push(...(await replies), 'a:' + (await unasked(a)));
+    return out;
+  });
+});
+
 test('INFO tracking fields', async () => {
   const [, k] = await d.connect(3);
   await k.send(['CLIENT', 'TRACKING', 'ON']);

@@ -161,7 +161,10 @@ function rememberForBroadcast(t: Tracking, key: string): void {
   }
   if (!t.bcastQueued) {
     t.bcastQueued = true;
-    process.nextTick(() => broadcast(t));
+    // At the end of the turn, after every read's commands (and the pending input of clients a
+    // write unblocked), as Redis's beforeSleep: a process.nextTick ran it after the first read,
+    // so a client that read a reply later in the turn got the invalidation before it.
+    setImmediate(() => broadcast(t));
   }
 }
 

@@ -241,6 +241,34 @@ test('BCAST: the turn\'s invalidation comes after its replies, a served blocked 
   });
 });
 
+test('a blocked client served by a push runs as itself: its invalidations after its reply, NOLOOP, a skipped reply', async () => {
+  const conns = await d.connect(3);
+  const others = await d.connect(3);
+  await sameOnBoth(async (pick) => {
+    const a = pick(conns);
+    const b = pick(others);
+    const out: string[] = [];
+    const variants: [string[], string[], boolean][] = [
+      [['ON'], [], false],
+      [['ON'], [], true],
+      [['ON', 'NOLOOP'], [], false],
+      [['ON', 'BCAST', 'NOLOOP'], ['ON', 'BCAST', 'NOLOOP'], false],
+    ];
+    for (const [mine, theirs, skip] of variants) {
+      out.push(await b.send(['DEL', 'l', 'd']), await a.send(['CLIENT', 'TRACKING', 'OFF']), await b.send(['CLIENT', 'TRACKING', 'OFF']));
+      out.push(await a.send(['CLIENT', 'TRACKING', ...mine]));
+      if (theirs.length !== 0) out.push(await b.send(['CLIENT', 'TRACKING', ...theirs]));
+      out.push(await a.send(['GET', 'd']));
+      // Sent without waiting: everything a receives is compared below, pushes and replies in order.
+      a.sendMany((skip ? encode(['CLIENT', 'REPLY', 'SKIP']) : '') + encode(['BLMOVE', 'l', 'd', 'LEFT', 'RIGHT', '0']) + encode(['PING', 'pa']), 0);
+      await sleep(50);
+      out.push(await b.send(['RPUSH', 'l', 'v']));
+      out.push('a:' + (await unasked(a)), 'b:' + (await unasked(b)));
+    }
+    return out;
+  });
+});
+
 test('INFO tracking fields', async () => {
   const [, k] = await d.connect(3);
   await k.send(['CLIENT', 'TRACKING', 'ON']);

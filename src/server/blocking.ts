@@ -159,13 +159,23 @@ class Registry {
  * UNBLOCK) as the command itself would have written it: dropped while the
  * client's replies are off, or skipped (CLIENT REPLY OFF / SKIP, the skip
  * ending with it), as Redis's addReply drops it then. Returns write's result.
+ * Around it, hooks.beforeDeferredReply / afterDeferredReply: what the serve
+ * itself causes for c (a tracking invalidation of a key it moved) is held
+ * until after the reply, and kept when the reply is dropped.
  */
 function deferredReply<T>(c: Client, write: () => T): T {
+  const hooks = c.server.hooks;
+  hooks.beforeDeferredReply(c);
   const mark = c.out.length;
-  const r = write();
-  if (c.replyMode !== 'on' && c.out.length > mark) {
-    c.out = c.out.slice(0, mark);
-    if (c.replyMode === 'skip') c.replyMode = 'on';
+  let r: T;
+  try {
+    r = write();
+    if (c.replyMode !== 'on' && c.out.length > mark) {
+      c.out = c.out.slice(0, mark);
+      if (c.replyMode === 'skip') c.replyMode = 'on';
+    }
+  } finally {
+    hooks.afterDeferredReply(c);
   }
   return r;
 }

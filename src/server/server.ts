@@ -65,6 +65,15 @@ export interface ServerHooks {
   beforeCommand(c: Client, cmd: Command, argv: string[]): string | null;
   afterCommand(c: Client, cmd: Command, argv: string[], usec: number): void;
   commandRejected(c: Client): void;
+  /**
+   * Around the deferred reply of a blocked client (served by another
+   * client's write, timed out, CLIENT UNBLOCK), which runs outside any
+   * command of its own: c is the client the work is done for, as Redis's
+   * current_client is then (tracking: its own invalidations come after the
+   * reply, NOLOOP leaves them out).
+   */
+  beforeDeferredReply(c: Client): void;
+  afterDeferredReply(c: Client): void;
 }
 
 export class Server {
@@ -112,6 +121,8 @@ export class Server {
     beforeCommand: (c, cmd) => subscribedContextError(c, cmd.name),
     afterCommand: () => {},
     commandRejected: () => {},
+    beforeDeferredReply: () => {},
+    afterDeferredReply: () => {},
   };
 
   readonly keyspaceHooks: KeyspaceHooks = {

@@ -157,7 +157,8 @@ function invalidateAll(t: Tracking): void {
 
 function rememberForBroadcast(t: Tracking, key: string): void {
   for (const [prefix, bs] of t.prefixes) {
-    if (key.startsWith(prefix)) bs.keys.set(key, t.current);
+    // The first writer of the turn stays (raxTryInsert): NOLOOP leaves out only its own first writes.
+    if (key.startsWith(prefix) && !bs.keys.has(key)) bs.keys.set(key, t.current);
   }
   if (!t.bcastQueued) {
     t.bcastQueued = true;
@@ -285,6 +286,23 @@ export function setupTracking(server: Server): void {
       t.current = null;
       if (t.pending.length !== 0) deliverPending(t, c);
     }
+  };
+  // A blocked client's deferred reply (./blocking.ts) runs as that client, as Redis's current_client.
+  const prevBeforeDeferred = server.hooks.beforeDeferredReply;
+  const outer: { current: Client | null; pending: (string | null)[] }[] = [];
+  server.hooks.beforeDeferredReply = (c) => {
+    prevBeforeDeferred(c);
+    outer.push({ current: t.current, pending: t.pending });
+    t.current = c;
+    t.pending = [];
+  };
+  const prevAfterDeferred = server.hooks.afterDeferredReply;
+  server.hooks.afterDeferredReply = (c) => {
+    prevAfterDeferred(c);
+    if (t.pending.length !== 0) deliverPending(t, c);
+    const o = outer.pop()!;
+    t.current = o.current;
+    t.pending = o.pending;
   };
   const prevRejected = server.hooks.commandRejected;
   server.hooks.commandRejected = (c) => {

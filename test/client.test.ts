@@ -136,6 +136,19 @@ test('CLIENT NO-EVICT and CLIENT REPLY', async () => {
   expect(await b.sendMany(skip, 1)).toEqual(await a.sendMany(skip, 1));
   const skipOff = script([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'OFF'], ['PING'], ['CLIENT', 'REPLY', 'ON']]);
   expect(await b.sendMany(skipOff, 1)).toEqual(await a.sendMany(skipOff, 1));
+  // Replies written outside the command itself (a rejection, +QUEUED) are dropped too, and use up a
+  // skip; SKIP run while skipped skips the next command as well. Anything extra shows as unasked.
+  const same = async (cmds: string[][], n: number) => {
+    const want = await a.sendMany(script(cmds), n);
+    const got = await b.sendMany(script(cmds), n);
+    await new Promise((r) => setTimeout(r, 30));
+    expect([got, b.unsolicited.splice(0)]).toEqual([want, a.unsolicited.splice(0)]);
+  };
+  await same([['CLIENT', 'REPLY', 'OFF'], ['FOO'], ['GET'], ['MULTI'], ['PING'], ['DISCARD'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'x']], 2);
+  await same([['CLIENT', 'REPLY', 'SKIP'], ['FOO'], ['PING', 'p1'], ['PING', 'p2']], 2);
+  await same([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['PING', 'b']], 1);
+  await same([['CLIENT', 'REPLY', 'SKIP'], ['MULTI'], ['PING'], ['EXEC']], 2);
+  await same([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'c']], 1);
 });
 
 test('CLIENT KILL', async () => {

@@ -270,7 +270,9 @@ function clientReply(c: Client, argv: string[]): void {
   } else if (v === 'off') {
     c.replyMode = 'off';
   } else if (v === 'skip') {
+    // Under OFF it does nothing; run while skipped, it skips the next command as well.
     if (c.replyMode === 'on') c.replyMode = 'skip';
+    else if (c.replyMode === 'skip') c.skipNext = true;
   } else {
     c.error(E.SYNTAX);
   }

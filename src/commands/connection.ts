@@ -154,6 +154,7 @@ function resetCommand(c: Client): void {
   c.resp = 2;
   c.name = '';
   c.replyMode = 'on';
+  c.skipNext = false;
   c.authenticated = c.server.config.requirepass === '';
   c.simple('RESET');
 }

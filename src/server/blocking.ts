@@ -172,7 +172,7 @@ function deferredReply<T>(c: Client, write: () => T): T {
     r = write();
     if (c.replyMode !== 'on' && c.out.length > mark) {
       c.out = c.out.slice(0, mark);
-      if (c.replyMode === 'skip') c.replyMode = 'on';
+      if (c.replyMode === 'skip') c.skipDone();
     }
   } finally {
     hooks.afterDeferredReply(c);

@@ -31,8 +31,14 @@ export class Client {
   /** Pending output (latin1). */
   out = '';
   replyMode: ReplyMode = 'on';
-  /** Set by CLIENT REPLY SKIP: the next command's reply is dropped. */
+  /** CLIENT REPLY SKIP ran while its own reply was skipped: the next command's is skipped too (CLIENT_REPLY_SKIP_NEXT). */
   skipNext = false;
+
+  /** The command whose reply was skipped is done: replies are back, unless CLIENT REPLY SKIP ran meanwhile. */
+  skipDone(): void {
+    this.replyMode = this.skipNext ? 'skip' : 'on';
+    this.skipNext = false;
+  }
   /** The client's request parser (null for internal clients). */
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */

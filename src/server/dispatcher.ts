@@ -30,13 +30,26 @@ function reject(c: Client, cmd: Command | undefined, msg: string, formatted = fa
   if (cmd) cmd.stats.rejectedCalls++;
   if (c.multi !== null) c.multi.error = true; // EXEC will answer EXECABORT
   c.server.hooks.commandRejected(c);
+  const out = c.out.length;
   if (cmd !== undefined && cmd.name === 'exec') {
     c.multi = null;
     unwatchAll(c);
     c.error(`EXECABORT Transaction discarded because of: ${formatted ? msg.slice(4) : msg}`);
-    return;
+  } else {
+    c.error(msg);
   }
-  c.error(msg);
+  dropIfReplyOff(c, out);
+}
+
+/**
+ * CLIENT REPLY OFF / SKIP for what a command wrote outside call() (a
+ * rejection, +QUEUED), as Redis's addReply drops every reply then: dropped,
+ * and a skip is used up. (call() does the same for the commands it runs.)
+ */
+function dropIfReplyOff(c: Client, out: number): void {
+  if (c.replyMode === 'on') return;
+  c.out = c.out.slice(0, out);
+  if (c.replyMode === 'skip') c.skipDone();
 }
 
 export function processCommand(c: Client, argv: string[]): void {
@@ -73,7 +86,9 @@ export function processCommand(c: Client, argv: string[]): void {
   }
   if (c.multi !== null && !MULTI_PASSTHROUGH.has(cmd.name)) {
     c.multi.queue.push({ cmd, argv });
+    const out = c.out.length;
     c.simple('QUEUED');
+    dropIfReplyOff(c, out);
     return;
   }
   call(c, cmd, argv);
@@ -118,7 +133,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (modeBefore !== 'on' && c.replyMode !== 'on') {
     c.out = c.out.slice(0, outBefore);
     // A command that blocked keeps the skip for its reply, written when it is served (./blocking.ts).
-    if (c.replyMode === 'skip' && !c.blocked) c.replyMode = 'on';
+    if (c.replyMode === 'skip' && !c.blocked) c.skipDone();
   }
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {

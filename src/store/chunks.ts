@@ -14,7 +14,10 @@
  * script's only stalls over 15 ms were V8's mark-compacts (`--trace-gc`).
  * The cost: the outer arrays, ~110-150 bytes a map (100k sorted sets of 3
  * members in kevy-server, a /tmp script: 3,004 -> 3,111-3,159 bytes of RSS
- * each); one level more per access, not seen in bench/inproc.js.
+ * each); and one level more per access: a /tmp micro-benchmark of a
+ * 100k-member score dictionary (slotOf + valAt + setValAt, ZADD's update)
+ * took 358-377 ns against 334-347, lost in bench/inproc.js's noise (ZADD
+ * 841-877 against 818-871 ns).
  *
  *   const ks = newChunks(valueChunks) as string[][];
  *   chunkPush(ks, 0, 'a', valueChunks); chunkPush(ks, 1, 'b', valueChunks);   // length is the caller's

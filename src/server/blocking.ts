@@ -170,10 +170,8 @@ function deferredReply<T>(c: Client, write: () => T): T {
   let r: T;
   try {
     r = write();
-    if (c.replyMode !== 'on' && c.out.length > mark) {
-      c.out = c.out.slice(0, mark);
-      if (c.replyMode === 'skip') c.skipDone();
-    }
+    // Only a reply written uses up a skip (a serve that found nothing writes none).
+    if (c.out.length > mark) c.dropReplyIfOff(mark);
   } finally {
     hooks.afterDeferredReply(c);
   }

@@ -33,12 +33,6 @@ export class Client {
   replyMode: ReplyMode = 'on';
   /** CLIENT REPLY SKIP ran while its own reply was skipped: the next command's is skipped too (CLIENT_REPLY_SKIP_NEXT). */
   skipNext = false;
-
-  /** The command whose reply was skipped is done: replies are back, unless CLIENT REPLY SKIP ran meanwhile. */
-  skipDone(): void {
-    this.replyMode = this.skipNext ? 'skip' : 'on';
-    this.skipNext = false;
-  }
   /** The client's request parser (null for internal clients). */
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */
@@ -188,6 +182,24 @@ export class Client {
   }
 
   // ---- output -----------------------------------------------------------
+
+  /** The command whose reply was skipped is done: replies are back, unless CLIENT REPLY SKIP ran meanwhile. */
+  skipDone(): void {
+    this.replyMode = this.skipNext ? 'skip' : 'on';
+    this.skipNext = false;
+  }
+
+  /**
+   * CLIENT REPLY OFF / SKIP for a reply written since out.length was `mark`
+   * outside call() (a rejection, +QUEUED, a blocked command's deferred
+   * reply), as Redis's addReply drops every reply then: dropped, and a skip
+   * is used up. (call() does the same for the commands it runs.)
+   */
+  dropReplyIfOff(mark: number): void {
+    if (this.replyMode === 'on') return;
+    this.out = this.out.slice(0, mark);
+    if (this.replyMode === 'skip') this.skipDone();
+  }
 
   /** Writes pending output to the socket (called by the server once per read). */
   flush(): void {

@@ -38,18 +38,7 @@ function reject(c: Client, cmd: Command | undefined, msg: string, formatted = fa
   } else {
     c.error(msg);
   }
-  dropIfReplyOff(c, out);
-}
-
-/**
- * CLIENT REPLY OFF / SKIP for what a command wrote outside call() (a
- * rejection, +QUEUED), as Redis's addReply drops every reply then: dropped,
- * and a skip is used up. (call() does the same for the commands it runs.)
- */
-function dropIfReplyOff(c: Client, out: number): void {
-  if (c.replyMode === 'on') return;
-  c.out = c.out.slice(0, out);
-  if (c.replyMode === 'skip') c.skipDone();
+  c.dropReplyIfOff(out);
 }
 
 export function processCommand(c: Client, argv: string[]): void {
@@ -88,7 +77,7 @@ export function processCommand(c: Client, argv: string[]): void {
     c.multi.queue.push({ cmd, argv });
     const out = c.out.length;
     c.simple('QUEUED');
-    dropIfReplyOff(c, out);
+    c.dropReplyIfOff(out);
     return;
   }
   call(c, cmd, argv);

@@ -46,7 +46,7 @@ export class IndexedMap<V> {
 
   get(key: string): V | undefined {
     const i = this.index.find(key);
-    return i < 0 ? undefined : this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK];
+    return i < 0 ? undefined : this.valAt(i);
   }
 
   /** Sets key to val; returns true when the key is new. */
@@ -54,7 +54,7 @@ export class IndexedMap<V> {
     const n = this.n;
     const i = this.index.insert(key, n);
     if (i >= 0) {
-      this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = val;
+      this.setValAt(i, val);
       return false;
     }
     chunkPush(this.keyChunks, n, key, keyKind);
@@ -71,7 +71,7 @@ export class IndexedMap<V> {
     if (i !== last) {
       const lk = this.keyAt(last);
       this.keyChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = lk;
-      this.valChunks[i >>> CHUNK_BITS][i & CHUNK_MASK] = this.valAt(last);
+      this.setValAt(i, this.valAt(last));
       this.index.move(lk, i);
     }
     chunkPop(this.keyChunks, n);

@@ -170,6 +170,22 @@ const SKIPPED: Record<string, string> = {
   flush: 'a script/function cache flush, not data',
 };
 
+/**
+ * Records the server's socket writes that happen while `tooEarly()` holds
+ * (a reply ahead of the AOF write or fsync it depends on), for the sockets
+ * `watched` accepts (default: every client of srv). stop() restores write.
+ */
+function earlyWrites(srv: RunningServer, tooEarly: () => boolean, watched?: (s: net.Socket) => boolean) {
+  const early: string[] = [];
+  const write = net.Socket.prototype.write;
+  const isWatched = watched ?? ((s: net.Socket) => [...srv.server.clients.values()].some((cl) => cl.socket === s));
+  const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+    if (isWatched(this) && tooEarly()) early.push(String(args[0]));
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof write);
+  return { early, stop: () => spy.mockRestore() };
+}
+
 describe('every write command', () => {
   test('what the AOF recorded replays to identical data (type, value, TTL of every key)', async () => {
     const dir = tmpDir();
@@ -425,13 +441,7 @@ describe('appendfsync always and write errors', () => {
     const a = await start(tmpDir(), { appendfsync: policy });
     const aof = aofOf(a.server)!;
     // A kill -9 after a reply and before the AOF's write would lose a write the client was told of.
-    const early: string[] = [];
-    const write = net.Socket.prototype.write;
-    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-      const serverSide = [...a.server.clients.values()].some((cl) => cl.socket === this);
-      if (serverSide && aof.written < aof.appended) early.push(String(args[0]));
-      return (write as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof write);
+    const { early, stop } = earlyWrites(a, () => aof.written < aof.appended);
     try {
       const c = await RawClient.connect(a.port);
       const d = await RawClient.connect(a.port);
@@ -448,7 +458,7 @@ describe('appendfsync always and write errors', () => {
       c.close();
       d.close();
     } finally {
-      spy.mockRestore();
+      stop();
     }
     expect(early).toEqual([]);
   });
@@ -459,12 +469,7 @@ describe('appendfsync always and write errors', () => {
     const mon = await RawClient.connect(a.port);
     expect(await mon.send(['MONITOR'])).toBe('+OK\r\n');
     const monitor = [...a.server.clients.values()].find((cl) => cl.state.monitor === true)!;
-    const early: string[] = [];
-    const write = net.Socket.prototype.write;
-    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-      if (this === monitor.socket && aof.synced < aof.appended) early.push(String(args[0]));
-      return (write as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof write);
+    const { early, stop } = earlyWrites(a, () => aof.synced < aof.appended, (s) => s === monitor.socket);
     try {
       const c = await RawClient.connect(a.port);
       // One write at a time: when the monitor's line goes out, its SET must be synced.
@@ -472,7 +477,7 @@ describe('appendfsync always and write errors', () => {
       for (let i = 0; i < 20; i++) expect(await mon.next()).toMatch(new RegExp(`"SET" "k${i}" "v"`));
       c.close();
     } finally {
-      spy.mockRestore();
+      stop();
     }
     mon.close();
     expect(early).toEqual([]);
@@ -483,13 +488,7 @@ describe('appendfsync always and write errors', () => {
     const aof = aofOf(a.server)!;
     const c = await RawClient.connect(a.port);
     const d = await RawClient.connect(a.port);
-    const early: string[] = [];
-    const write = net.Socket.prototype.write;
-    const spy = vi.spyOn(net.Socket.prototype, 'write').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-      const serverSide = [...a.server.clients.values()].some((cl) => cl.socket === this);
-      if (serverSide && aof.synced < aof.appended) early.push(String(args[0]));
-      return (write as (...a: unknown[]) => boolean).apply(this, args);
-    } as typeof write);
+    const { early, stop } = earlyWrites(a, () => aof.synced < aof.appended);
     try {
       for (let i = 0; i < 10; i++) {
         const popped = d.send(['BLPOP', 'l', '0']);
@@ -498,7 +497,7 @@ describe('appendfsync always and write errors', () => {
         expect(await popped).toBe(`*2\r\n$1\r\nl\r\n$${String(i).length + 1}\r\nx${i}\r\n`);
       }
     } finally {
-      spy.mockRestore();
+      stop();
     }
     c.close();
     d.close();

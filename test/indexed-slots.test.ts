@@ -106,13 +106,25 @@ describe('IndexedMap across chunks (2^14 entries each, src/store/chunks.ts)', ()
     }
   }
 
-  test('50,000 entries, deleted in random order with adds between, then drained', () => {
+  /** An IndexedMap and its Map model, changed together (del checks that both had the key or neither). */
+  function mapAndModel() {
     const m = new IndexedMap<number>(numberChunks);
     const model = new Map<string, number>();
-    for (let i = 0; i < 50000; i++) {
-      m.set('k' + i, i);
-      model.set('k' + i, i);
-    }
+    const put = (k: string, v: number) => {
+      m.set(k, v);
+      model.set(k, v);
+    };
+    const del = (k: string) => expect(m.delete(k)).toBe(model.delete(k));
+    /** put(prefix + i, i) for i in [from, to). */
+    const fill = (prefix: string, from: number, to: number) => {
+      for (let i = from; i < to; i++) put(prefix + i, i);
+    };
+    return { m, model, put, del, fill };
+  }
+
+  test('50,000 entries, deleted in random order with adds between, then drained', () => {
+    const { m, model, put, del, fill } = mapAndModel();
+    fill('k', 0, 50000);
     check(m, model);
     let seed = 7;
     const rnd = (n: number) => {
@@ -122,52 +134,32 @@ describe('IndexedMap across chunks (2^14 entries each, src/store/chunks.ts)', ()
     for (let round = 0; round < 6; round++) {
       const live = [...model.keys()];
       for (let j = 0; j < 12000; j++) {
-        const k = live[rnd(live.length)];
-        expect(m.delete(k)).toBe(model.delete(k));
-        if (j % 3 === 0) {
-          const nk = `r${round}:${j}`;
-          m.set(nk, j);
-          model.set(nk, j);
-        }
+        del(live[rnd(live.length)]);
+        if (j % 3 === 0) put(`r${round}:${j}`, j);
       }
       check(m, model);
     }
-    for (const k of [...model.keys()]) m.delete(k);
-    model.clear();
+    for (const k of [...model.keys()]) del(k);
     check(m, model);
     // Grown again past a chunk after the drain.
-    for (let i = 0; i < 20000; i++) {
-      m.set('again' + i, i);
-      model.set('again' + i, i);
-    }
+    fill('again', 0, 20000);
     check(m, model);
   });
 
   test('adds and deletes at a chunk boundary, and a scan across chunks', () => {
-    const m = new IndexedMap<number>(numberChunks);
-    const model = new Map<string, number>();
-    for (let i = 0; i < 16384; i++) {
-      m.set('k' + i, i);
-      model.set('k' + i, i);
-    }
+    const { m, model, put, del, fill } = mapAndModel();
+    fill('k', 0, 16384);
     for (let r = 0; r < 100; r++) {
-      m.set('edge', r);
-      model.set('edge', r);
+      put('edge', r);
       if (r % 2) {
-        m.delete('k' + r);
-        model.delete('k' + r);
-        m.set('k' + r, r);
-        model.set('k' + r, r);
+        del('k' + r);
+        put('k' + r, r);
       }
       check(m, model);
-      m.delete('edge');
-      model.delete('edge');
+      del('edge');
       check(m, model);
     }
-    for (let i = 16384; i < 40000; i++) {
-      m.set('k' + i, i);
-      model.set('k' + i, i);
-    }
+    fill('k', 16384, 40000);
     const seen = new Set<string>();
     let cursor = 0;
     do {

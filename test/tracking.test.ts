@@ -28,15 +28,16 @@ async function unasked(conn: RawClient): Promise<string> {
 }
 
 /**
- * A scenario run on both servers (sameOnBoth) with a client a (its tracking
- * under test) and another client b: step(c, cmd) records the command, its
- * reply and what a received unasked after it.
+ * A scenario run on both servers (sameOnBoth) with a client a (RESP3, its
+ * tracking under test) and another client b (RESP2, or bResp): step(c, cmd)
+ * records the command, its reply and what a received unasked after it.
  */
 async function twoClients(
   body: (s: { a: RawClient; b: RawClient; out: string[]; step: (c: RawClient, cmd: string[]) => Promise<void> }) => Promise<void>,
+  bResp: 2 | 3 = 2,
 ): Promise<void> {
   const conns = await d.connect(3);
-  const others = await d.connect(2);
+  const others = await d.connect(bResp);
   await sameOnBoth(async (pick) => {
     const a = pick(conns);
     const b = pick(others);
@@ -226,28 +227,19 @@ test('BCAST: prefixes, one message per prefix and turn, NOLOOP, flush', async ()
 });
 
 test('BCAST: the turn\'s invalidation comes after its replies, a served blocked client\'s pipelined ones included', async () => {
-  const conns = await d.connect(3);
-  const others = await d.connect(2);
-  await sameOnBoth(async (pick) => {
-    const a = pick(conns);
-    const b = pick(others);
-    const out = [await a.send(['CLIENT', 'TRACKING', 'ON', 'BCAST'])];
+  await twoClients(async ({ a, b, out }) => {
+    out.push(await a.send(['CLIENT', 'TRACKING', 'ON', 'BCAST']));
     // Pushes arrive among the replies: the order of the two is what is compared.
     const replies = a.sendMany(encode(['BLPOP', 'q', '0']) + encode(['PING']), 2);
     await sleep(50);
     out.push(await b.send(['RPUSH', 'q', 'job']));
     out.push(...(await replies), 'a:' + (await unasked(a)));
-    return out;
   });
 });
 
 test('a blocked client served by a push runs as itself: its invalidations after its reply, NOLOOP, a skipped reply', async () => {
-  const conns = await d.connect(3);
-  const others = await d.connect(3);
-  await sameOnBoth(async (pick) => {
-    const a = pick(conns);
-    const b = pick(others);
-    const out: string[] = [];
+  // b in RESP3: BCAST tracking of its own needs it (or a redirect).
+  await twoClients(async ({ a, b, out }) => {
     const variants: [string[], string[], boolean][] = [
       [['ON'], [], false],
       [['ON'], [], true],
@@ -265,8 +257,7 @@ test('a blocked client served by a push runs as itself: its invalidations after 
       out.push(await b.send(['RPUSH', 'l', 'v']));
       out.push('a:' + (await unasked(a)), 'b:' + (await unasked(b)));
     }
-    return out;
-  });
+  }, 3);
 });
 
 test('INFO tracking fields', async () => {

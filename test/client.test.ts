@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { differential } from './helpers/diff';
-import { encode, type RawClient } from './helpers/resp';
+import { differential, show } from './helpers/diff';
+import { encode, exchangeRaw, type RawClient } from './helpers/resp';
 
 const d = differential();
 
@@ -149,6 +149,22 @@ test('CLIENT NO-EVICT and CLIENT REPLY', async () => {
   await same([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['PING', 'b']], 1);
   await same([['CLIENT', 'REPLY', 'SKIP'], ['MULTI'], ['PING'], ['EXEC']], 2);
   await same([['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'c']], 1);
+});
+
+test('CLIENT REPLY queued in MULTI acts per command read, not per command EXEC runs', async () => {
+  // Raw bytes up to a last PING: EXEC's header counts a queued SKIP or OFF, which answers
+  // nothing, so the elements that follow are fewer than announced, in Redis too.
+  for (const story of [
+    'MULTI; CLIENT REPLY SKIP; SET a 1; EXEC; PING p1; PING p2', // EXEC in full, then p1 skipped
+    'MULTI; CLIENT REPLY SKIP; CLIENT REPLY ON; EXEC; PING p1', // ON leaves the pending skip
+    'MULTI; CLIENT REPLY SKIP; PING a; CLIENT REPLY SKIP; EXEC; PING p1; PING p2',
+    'MULTI; CLIENT REPLY OFF; SET a 1; EXEC; PING p1; CLIENT REPLY ON', // the rest of EXEC dropped
+    'CLIENT REPLY OFF; MULTI; CLIENT REPLY ON; PING a; CLIENT REPLY OFF; PING b; EXEC; PING p1; CLIENT REPLY ON',
+  ]) {
+    const cmds = [...story.split('; '), 'PING end'].map((c) => encode(c.split(' ')));
+    const [r, k] = await Promise.all([d.redisPort, d.kevyPort].map((p) => exchangeRaw(p, Buffer.concat(cmds), '$3\r\nend\r\n')));
+    expect(show(k), story).toBe(show(r));
+  }
 });
 
 test('CLIENT KILL', async () => {

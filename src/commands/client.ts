@@ -261,7 +261,11 @@ function clientNoEvict(c: Client, argv: string[]): void {
   c.ok();
 }
 
-/** CLIENT REPLY: OFF and SKIP answer nothing (the dispatcher drops the reply). */
+/**
+ * CLIENT REPLY (clientReplyCommand): OFF and SKIP answer nothing. SKIP only
+ * marks the next command; the skip starts when this top-level command ends
+ * (Client.commandDone). ON leaves a pending SKIP in place, as Redis's does.
+ */
 function clientReply(c: Client, argv: string[]): void {
   const v = argv[2].toLowerCase();
   if (v === 'on') {
@@ -270,9 +274,7 @@ function clientReply(c: Client, argv: string[]): void {
   } else if (v === 'off') {
     c.replyMode = 'off';
   } else if (v === 'skip') {
-    // Under OFF it does nothing; run while skipped, it skips the next command as well.
-    if (c.replyMode === 'on') c.replyMode = 'skip';
-    else if (c.replyMode === 'skip') c.skipNext = true;
+    if (c.replyMode !== 'off') c.skipNext = true;
   } else {
     c.error(E.SYNTAX);
   }

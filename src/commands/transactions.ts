@@ -35,10 +35,19 @@ function discardCommand(c: Client): void {
   c.ok();
 }
 
+/**
+ * EXEC drops its own replies under CLIENT REPLY OFF/SKIP (dispatcher.call
+ * leaves EXEC's to it): the array header is written, or dropped, before the
+ * queued commands run, and a queued CLIENT REPLY changes what follows. As in
+ * Redis, the header then counts replies the client does not get (a queued
+ * CLIENT REPLY OFF/SKIP answers nothing).
+ */
 function execCommand(c: Client): void {
+  const mark = c.out.length;
   const m: MultiState | null = c.multi;
   if (m === null) {
     c.error(E.EXEC_WITHOUT_MULTI);
+    c.dropReplyIfOff(mark);
     return;
   }
   const w = c.state.watch ? watchState(c) : null;
@@ -46,6 +55,7 @@ function execCommand(c: Client): void {
   if (m.error || casFailed) {
     if (m.error) c.error(E.EXECABORT);
     else c.nullArray();
+    c.dropReplyIfOff(mark);
     discardTransaction(c);
     return;
   }
@@ -55,6 +65,7 @@ function execCommand(c: Client): void {
   c.multi = null;
   const server = c.server;
   c.arrayLen(m.queue.length);
+  c.dropReplyIfOff(mark);
   c.state.inExec = true;
   server.beginPropagateBatch();
   try {

@@ -127,6 +127,8 @@ class Registry {
    */
   release(c: Client): void {
     this.remove(c);
+    // Its command is done now, not when it blocked (Redis's unblockClient -> resetClient).
+    c.commandDone();
     if (c.closed) return;
     this.server.scheduleFlush(c);
     this.reprocess.push(c);
@@ -157,8 +159,9 @@ class Registry {
 /**
  * Runs what writes a blocked command's reply (served, timed out, CLIENT
  * UNBLOCK) as the command itself would have written it: dropped while the
- * client's replies are off, or skipped (CLIENT REPLY OFF / SKIP, the skip
- * ending with it), as Redis's addReply drops it then. Returns write's result.
+ * client's replies are off or skipped (CLIENT REPLY OFF / SKIP; the skip
+ * ends when release() ends the command), as Redis's addReply drops it then.
+ * Returns write's result.
  * Around it, hooks.beforeDeferredReply / afterDeferredReply: what the serve
  * itself causes for c (a tracking invalidation of a key it moved) is held
  * until after the reply, and kept when the reply is dropped.
@@ -170,8 +173,7 @@ function deferredReply<T>(c: Client, write: () => T): T {
   let r: T;
   try {
     r = write();
-    // Only a reply written uses up a skip (a serve that found nothing writes none).
-    if (c.out.length > mark) c.dropReplyIfOff(mark);
+    c.dropReplyIfOff(mark);
   } finally {
     hooks.afterDeferredReply(c);
   }

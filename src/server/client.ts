@@ -30,8 +30,13 @@ export class Client {
   authenticated: boolean;
   /** Pending output (latin1). */
   out = '';
+  /**
+   * CLIENT REPLY state, Redis's client flags: 'off' CLIENT_REPLY_OFF, 'skip'
+   * CLIENT_REPLY_SKIP (the replies of the current top-level command are
+   * dropped). Replies are dropped while it is not 'on'.
+   */
   replyMode: ReplyMode = 'on';
-  /** CLIENT REPLY SKIP ran while its own reply was skipped: the next command's is skipped too (CLIENT_REPLY_SKIP_NEXT). */
+  /** CLIENT REPLY SKIP ran (CLIENT_REPLY_SKIP_NEXT): the next top-level command is skipped (commandDone). */
   skipNext = false;
   /** The client's request parser (null for internal clients). */
   parser: RequestParser | null = null;
@@ -183,22 +188,29 @@ export class Client {
 
   // ---- output -----------------------------------------------------------
 
-  /** The command whose reply was skipped is done: replies are back, unless CLIENT REPLY SKIP ran meanwhile. */
-  skipDone(): void {
-    this.replyMode = this.skipNext ? 'skip' : 'on';
-    this.skipNext = false;
+  /**
+   * A top-level command is done (processCommand, or a blocked command's
+   * release): a skip ends and CLIENT REPLY SKIP's begins. Redis's resetClient,
+   * which runs once per command read from the client, not per command EXEC
+   * runs: a SKIP inside MULTI skips the command after EXEC.
+   */
+  commandDone(): void {
+    if (this.replyMode === 'skip') this.replyMode = 'on';
+    if (this.skipNext) {
+      this.skipNext = false;
+      // Under OFF the skip changes nothing: only CLIENT REPLY ON (which clears both) ends OFF.
+      if (this.replyMode === 'on') this.replyMode = 'skip';
+    }
   }
 
   /**
    * CLIENT REPLY OFF / SKIP for a reply written since out.length was `mark`
-   * outside call() (a rejection, +QUEUED, a blocked command's deferred
-   * reply), as Redis's addReply drops every reply then: dropped, and a skip
-   * is used up. (call() does the same for the commands it runs.)
+   * outside call() (a rejection, +QUEUED, EXEC's own reply, a blocked
+   * command's deferred reply): dropped, as Redis's addReply drops every reply
+   * then. (call() does the same for the commands it runs.)
    */
   dropReplyIfOff(mark: number): void {
-    if (this.replyMode === 'on') return;
-    this.out = this.out.slice(0, mark);
-    if (this.replyMode === 'skip') this.skipDone();
+    if (this.replyMode !== 'on') this.out = this.out.slice(0, mark);
   }
 
   /** Writes pending output to the socket (called by the server once per read). */

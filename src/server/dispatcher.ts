@@ -42,6 +42,14 @@ function reject(c: Client, cmd: Command | undefined, msg: string, formatted = fa
 }
 
 export function processCommand(c: Client, argv: string[]): void {
+  dispatch(c, argv);
+  // The command is done (Redis's commandProcessed -> resetClient), unless it
+  // blocked: a BLPOP waiting ends its command when it is released
+  // (./blocking.ts), a command held by CLIENT PAUSE when it runs again here.
+  if ((c.replyMode === 'skip' || c.skipNext) && !c.blocked) c.commandDone();
+}
+
+function dispatch(c: Client, argv: string[]): void {
   const server = c.server;
   c.lastInteraction = server.clock;
   const cmd = server.table.lookup(argv);
@@ -118,12 +126,12 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   server.stats.totalCommands++;
   c.lastCommand = cmd.name;
   if (server.stats.totalErrorReplies > errors) cmd.stats.failedCalls++; // '>': CONFIG RESETSTAT zeroes the counter
-  // CLIENT REPLY OFF/SKIP: drop this command's reply (but not CLIENT REPLY ON's own +OK).
-  if (modeBefore !== 'on' && c.replyMode !== 'on') {
-    c.out = c.out.slice(0, outBefore);
-    // A command that blocked keeps the skip for its reply, written when it is served (./blocking.ts).
-    if (c.replyMode === 'skip' && !c.blocked) c.skipDone();
-  }
+  // CLIENT REPLY OFF/SKIP: drop this command's reply (but not CLIENT REPLY ON's
+  // own +OK, written once it cleared them). EXEC's reply is dropped piece by
+  // piece, as Redis's addReply checks the flags at each write and a queued
+  // CLIENT REPLY may change them: its header by execCommand, each queued
+  // command's reply by that command's call().
+  if (modeBefore !== 'on' && c.replyMode !== 'on' && cmd.name !== 'exec') c.out = c.out.slice(0, outBefore);
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {
     const effect = c.propagateAs ?? [argv];

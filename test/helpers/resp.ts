@@ -58,6 +58,29 @@ export async function openSocket(port: number, opts: { allowHalfOpen?: boolean }
 }
 
 /**
+ * Writes bytes on a fresh connection and returns all it receives until that
+ * ends with `tail` (or timeoutMs passes): for output that is not a sequence
+ * of whole replies (an array header whose elements never come).
+ */
+export async function exchangeRaw(port: number, bytes: Buffer, tail: string, timeoutMs = 2000): Promise<string> {
+  const s = await openSocket(port);
+  let got = '';
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.endsWith(tail)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    s.write(bytes);
+  });
+  s.destroy();
+  return got;
+}
+
+/**
  * A raw connection: send() writes a command and resolves with its raw reply;
  * pipelined sends resolve in order. Pushes that arrive unasked (RESP3 `>`)
  * are collected in `pushes` when `collectPushes` is on.

@@ -160,6 +160,7 @@ test('CLIENT REPLY queued in MULTI acts per command read, not per command EXEC r
     'MULTI; CLIENT REPLY SKIP; PING a; CLIENT REPLY SKIP; EXEC; PING p1; PING p2',
     'MULTI; CLIENT REPLY OFF; SET a 1; EXEC; PING p1; CLIENT REPLY ON', // the rest of EXEC dropped
     'CLIENT REPLY OFF; MULTI; CLIENT REPLY ON; PING a; CLIENT REPLY OFF; PING b; EXEC; PING p1; CLIENT REPLY ON',
+    'CLIENT REPLY SKIP; RESET; MULTI; CLIENT REPLY SKIP; EXEC; RESET; CLIENT REPLY OFF; RESET', // RESET keeps a skip
   ]) {
     const cmds = [...story.split('; '), 'PING end'].map((c) => encode(c.split(' ')));
     const [r, k] = await Promise.all([d.redisPort, d.kevyPort].map((p) => exchangeRaw(p, Buffer.concat(cmds), '$3\r\nend\r\n')));

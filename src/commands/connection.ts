@@ -153,7 +153,9 @@ function resetCommand(c: Client): void {
   c.db = c.server.dbs[0];
   c.resp = 2;
   c.name = '';
-  c.replyMode = 'on';
+  // clearClientConnectionState clears CLIENT_REPLY_OFF and _SKIP_NEXT but not
+  // CLIENT_REPLY_SKIP: a RESET that is itself skipped answers nothing.
+  if (c.replyMode === 'off') c.replyMode = 'on';
   c.skipNext = false;
   c.authenticated = c.server.config.requirepass === '';
   c.simple('RESET');

@@ -132,6 +132,32 @@ test('CLIENT UNBLOCK with TIMEOUT and ERROR', async () => {
   });
 });
 
+test('INFO after CLIENT UNBLOCK: the blocked command counts as failed, TIMEOUT included', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    const id = (await a.send(['CLIENT', 'ID'])).slice(1, -2);
+    await p.send(['CONFIG', 'RESETSTAT']);
+    const stats = async () =>
+      ((await p.send(['INFO', 'commandstats'])) + (await p.send(['INFO', 'errorstats'])) + (await p.send(['INFO', 'stats'])))
+        .split('\r\n')
+        .filter((l) => /^(cmdstat_blpop|cmdstat_client\|unblock|errorstat_|total_error_replies)/.test(l))
+        .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+        .sort() // Redis lists commandstats in its dict's (seeded) order
+        .join(' ');
+    let r = a.send(['BLPOP', 'k', '0']);
+    await settle();
+    await p.send(['RPUSH', 'k', 'v']);
+    const out = [await r, await stats(), await a.send(['BLPOP', 'k', '0.01']), await stats()];
+    for (const how of ['TIMEOUT', 'ERROR']) {
+      r = a.send(['BLPOP', 'k', '0']);
+      await settle();
+      await p.send(['CLIENT', 'UNBLOCK', id, how]);
+      out.push(await r, await stats());
+    }
+    return out;
+  });
+});
+
 test('pipelined commands after a block run once it is served', async () => {
   await scenario(async (open) => {
     const [a, p] = [await open(), await open()];

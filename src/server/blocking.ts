@@ -28,7 +28,8 @@
  *  - At the deadline spec.onTimeout(c) writes the timeout reply (null array
  *    for BLPOP, null bulk for BLMOVE) and the client is unblocked.
  *  - CLIENT UNBLOCK (unblockClientById) replies through onTimeout or with the
- *    UNBLOCKED error. A client that disconnects while blocked is forgotten.
+ *    UNBLOCKED error, and counts the command failed (INFO commandstats). A
+ *    client that disconnects while blocked is forgotten.
  *  - mayBlock(c) is false inside EXEC or a script (c.state.inExec or
  *    c.state.denyBlocking set by those layers): the command then answers as if
  *    it had timed out, like Redis's CLIENT_DENY_BLOCKING.
@@ -263,6 +264,14 @@ export function unblockClientById(server: Server, id: number, withError: boolean
   const w = r.byClient.get(id);
   if (w === undefined) return false;
   deferredReply(w.c, () => (withError ? w.c.error(E.UNBLOCKED) : w.spec.onTimeout(w.c)));
+  // Redis 7.0's CLIENT UNBLOCK counts the blocked command as failed in INFO
+  // commandstats, TIMEOUT included (seen on redis-server 7.0.15: blpop
+  // failed_calls=1 either way); a real timeout or a serve does not. Its calls
+  // were counted when it blocked; the UNBLOCKED error itself is counted by
+  // c.error (total_error_replies, errorstat_UNBLOCKED) and in CLIENT UNBLOCK's
+  // own failed_calls by the dispatcher.
+  const cmd = server.table.commands.get(w.c.lastCommand);
+  if (cmd !== undefined) cmd.stats.failedCalls++;
   r.release(w.c);
   return true;
 }

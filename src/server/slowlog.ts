@@ -104,8 +104,9 @@ export function setupMonitoring(server: Server): void {
   const prev = server.hooks.afterCommand;
   server.hooks.afterCommand = (c, cmd, argv, usec) => {
     prev(c, cmd, argv, usec);
-    if (c.blocked || cmd.flags.has('skip_slowlog')) return;
-    latencyAddSampleIfNeeded(server, cmd.flags.has('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
-    slowlogPush(server, c, cmd, argv, usec);
+    if (c.blocked || cmd.skipSlowlog) return;
+    // The thresholds are tested here first: this runs after every command.
+    if (lat.threshold !== 0) latencyAddSampleIfNeeded(server, cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    if (log.slowerThan >= 0 && usec >= log.slowerThan) slowlogPush(server, c, cmd, argv, usec);
   };
 }

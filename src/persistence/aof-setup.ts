@@ -12,7 +12,9 @@ import path from 'node:path';
 import type { Server } from '../server/server';
 import { infoProviders, persistenceInfo } from '../server/info';
 import { loadRdbAtStartup } from './rdb-file';
-import { AofWriter, deniedByAofError, type FsyncPolicy } from './aof';
+import { AofWriter, type FsyncPolicy } from './aof';
+// From its module, not through aof.ts: a re-export compiles to a getter, called on every command.
+import { deniedByAofError } from './aof-errors';
 import { AOF_OPEN_FLAGS } from './aof-pad';
 import { loadFiles, readManifest } from './aof-load';
 import { baseName, emptyManifest, formatManifest, incrName, manifestName, writeFileAtomic } from './aof-manifest';

@@ -31,8 +31,6 @@ import { emptyManifest, type AofFileInfo, type Manifest } from './aof-manifest';
 import { AofBuffer } from './aof-buffer';
 import { paddingStart } from './aof-pad';
 
-// Imported from here by the setup and kevy-check-aof.
-export { deniedByAofError, strerrorCode } from './aof-errors';
 export type { FsyncPolicy } from './aof-pipeline';
 
 export class AofWriter extends AofPipeline {

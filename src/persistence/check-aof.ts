@@ -34,7 +34,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ManifestError, parseManifest } from './aof-manifest';
 import { checkRdbBuffer } from './check-rdb';
-import { strerrorCode } from './aof';
+import { strerrorCode } from './aof-errors';
 import { AofScanner, LONG_MAX, LONG_MIN, strtol } from './check-aof-scan';
 
 type Verdict = 'ok' | 'empty' | 'truncated' | 'ts-truncated';

@@ -125,3 +125,49 @@ test('command names (remembered by a hash of their first and last bytes) always 
     }
   }
 });
+
+/** Everything p returns for `bytes` fed in chunks of `size` (errors included; stops after one). */
+function parseAll(bytes: Buffer, size: number, auth = true): unknown[] {
+  const p = new RequestParser({ maxBulkLen: 512 * 1024 * 1024, authenticated: () => auth });
+  const got: unknown[] = [];
+  for (let off = 0; off < bytes.length; off += size) {
+    p.feed(Buffer.from(bytes.subarray(off, off + size)));
+    for (let r = p.next(); r !== null; r = p.next()) {
+      got.push(r);
+      if (typeof r === 'string') return got;
+    }
+    p.release();
+  }
+  got.push(p.buffered);
+  return got;
+}
+
+test('whole commands (the fast path) parse as commands fed a byte at a time (the state machine)', () => {
+  // Frames written by hand: limits of the fast path (1024 arguments, 16384-byte
+  // bulks), leading zeros, unauthenticated limits, malformed lines.
+  const big = (n: number): string => 'v'.repeat(n);
+  const raw = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const cases: Buffer[] = [
+    frame(['SET', 'k', big(16384)]),
+    frame(['SET', 'k', big(16385)]),
+    frame(Array.from({ length: 1024 }, (_, i) => String(i))),
+    frame(Array.from({ length: 1025 }, (_, i) => String(i))),
+    frame(Array.from({ length: 11 }, (_, i) => String(i))),
+    raw('*03\r\n$03\r\nSET\r\n$1\r\nk\r\n$001\r\nv\r\n'),
+    raw('*2\r\n$4\r\nECHO\r\n$-1\r\n'),
+    raw('*2\r\n$4\r\nECHO\r\n$x\r\n'),
+    raw('*2\r\n+4\r\nECHO\r\n'),
+    raw('*1x\r\n$4\r\nPING\r\n'),
+    raw('*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n'),
+    raw('*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n'),
+    raw('*1\r\n$4\r\nPING\r'),
+    raw('*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n'),
+  ];
+  for (const bytes of cases) {
+    for (const auth of [true, false]) {
+      const slow = parseAll(bytes, 1, auth);
+      expect(parseAll(bytes, bytes.length, auth), bytes.toString('latin1', 0, 40)).toEqual(slow);
+      expect(parseAll(Buffer.concat([bytes, bytes]), 2 * bytes.length, auth)).toEqual(parseAll(Buffer.concat([bytes, bytes]), 1, auth));
+    }
+  }
+});

@@ -44,6 +44,8 @@ const MAX_ARG_LEN = bufferConstants.MAX_STRING_LENGTH;
 /** Room after a large bulk for the bytes that come with its last read (the server reads 64 KB at a time). */
 const BIG_SLACK = 64 * 1024;
 const MAX_MULTIBULK = 1024 * 1024 * 1024;
+/** The longest bulk wholeCommand() reads (an unauthenticated client may send up to 16 KB). */
+const FAST_BULK_MAX = 16384;
 const CR = 13;
 const LF = 10;
 
@@ -196,6 +198,8 @@ export class RequestParser {
       if (this.argc === 0) {
         if (this.pos >= this.buf.length) return null;
         if (this.buf[this.pos] !== 0x2a /* '*' */) return this.inline();
+        const whole = this.wholeCommand();
+        if (whole !== null) return whole;
         const r = this.multibulkHeader();
         if (r !== undefined) return r;
         if (this.argc === 0) continue; // `*0` or `*-1`: an empty command, skipped
@@ -203,6 +207,49 @@ export class RequestParser {
       const r = this.bulks();
       if (r !== undefined) return r;
     }
+  }
+
+  /**
+   * The fast path: a command of 1-1024 arguments of at most FAST_BULK_MAX
+   * bytes each that is all in the buffer (what a pipeline of small commands
+   * is), read with local variables and no state kept between arguments.
+   * null, with nothing consumed, for anything else (a partial command, a
+   * big or malformed bulk: errors too), which the state machine below then
+   * reads as before. The state machine stores pos, bulkLen, argc and argi on
+   * the parser after every line: bulks() was 14% of SET's in-process time.
+   */
+  private wholeCommand(): string[] | null {
+    const buf = this.buf;
+    const end = buf.length;
+    let p = this.pos + 1;
+    let n = 0;
+    let c = p < end ? buf[p] : 0;
+    if (c < 0x30 || c > 0x39) return null;
+    do {
+      n = n * 10 + (c - 0x30);
+      c = ++p < end ? buf[p] : 0;
+    } while (c >= 0x30 && c <= 0x39 && n <= 1024);
+    if (c !== CR || p + 1 >= end || n === 0 || n > 1024) return null;
+    if (n > 10 && !this.limits.authenticated()) return null;
+    p += 2;
+    const args = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      if (p >= end || buf[p] !== 0x24 /* '$' */) return null;
+      let len = 0;
+      c = ++p < end ? buf[p] : 0;
+      if (c < 0x30 || c > 0x39) return null;
+      do {
+        len = len * 10 + (c - 0x30);
+        c = ++p < end ? buf[p] : 0;
+      } while (c >= 0x30 && c <= 0x39 && len <= FAST_BULK_MAX);
+      if (c !== CR || len > FAST_BULK_MAX) return null;
+      const start = p + 2;
+      p = start + len + 2;
+      if (p > end) return null;
+      args[i] = i === 0 ? commandName(buf, start, start + len) : arg(buf, start, start + len);
+    }
+    this.pos = p;
+    return args;
   }
 
   /** Reads `*<n>\r\n`; undefined when it set up argc, else what next() returns. */

@@ -161,6 +161,10 @@ test('CLIENT REPLY queued in MULTI acts per command read, not per command EXEC r
     'MULTI; CLIENT REPLY OFF; SET a 1; EXEC; PING p1; CLIENT REPLY ON', // the rest of EXEC dropped
     'CLIENT REPLY OFF; MULTI; CLIENT REPLY ON; PING a; CLIENT REPLY OFF; PING b; EXEC; PING p1; CLIENT REPLY ON',
     'CLIENT REPLY SKIP; RESET; MULTI; CLIENT REPLY SKIP; EXEC; RESET; CLIENT REPLY OFF; RESET', // RESET keeps a skip
+    // OFF and SKIP set at once (SKIP_NEXT becomes SKIP after EXEC, under OFF too): RESET clears
+    // OFF and leaves SKIP, so its +RESET is dropped; CLIENT REPLY ON clears both.
+    'MULTI; CLIENT REPLY SKIP; CLIENT REPLY OFF; EXEC; RESET; PING p1',
+    'MULTI; CLIENT REPLY SKIP; CLIENT REPLY OFF; EXEC; PING p0; CLIENT REPLY ON; PING p1',
   ]) {
     const cmds = [...story.split('; '), 'PING end'].map((c) => encode(c.split(' ')));
     const [r, k] = await Promise.all([d.redisPort, d.kevyPort].map((p) => exchangeRaw(p, Buffer.concat(cmds), '$3\r\nend\r\n')));

@@ -11,7 +11,7 @@
  * installed on the first CLIENT PAUSE, so a server never paused pays nothing.
  */
 import * as E from '../errors';
-import type { Client } from '../server/client';
+import { REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT, type Client } from '../server/client';
 import { processCommand } from '../server/dispatcher';
 import { trackingCommands, trackingFlags, trackingRedirect } from '../server/tracking';
 import type { Server } from '../server/server';
@@ -269,12 +269,12 @@ function clientNoEvict(c: Client, argv: string[]): void {
 function clientReply(c: Client, argv: string[]): void {
   const v = argv[2].toLowerCase();
   if (v === 'on') {
-    c.replyMode = 'on';
+    c.replyFlags &= ~(REPLY_OFF | REPLY_SKIP);
     c.ok();
   } else if (v === 'off') {
-    c.replyMode = 'off';
+    c.replyFlags |= REPLY_OFF;
   } else if (v === 'skip') {
-    if (c.replyMode !== 'off') c.skipNext = true;
+    if ((c.replyFlags & REPLY_OFF) === 0) c.replyFlags |= REPLY_SKIP_NEXT;
   } else {
     c.error(E.SYNTAX);
   }

@@ -3,7 +3,7 @@
  * (CLIENT lives in ./client.ts.)
  */
 import * as E from '../errors';
-import type { Client } from '../server/client';
+import { REPLY_OFF, REPLY_SKIP_NEXT, type Client } from '../server/client';
 import { REDIS_VERSION } from '../server/server';
 import { parseInt64 } from '../util/numbers';
 import type { Handler } from './table';
@@ -154,9 +154,9 @@ function resetCommand(c: Client): void {
   c.resp = 2;
   c.name = '';
   // clearClientConnectionState clears CLIENT_REPLY_OFF and _SKIP_NEXT but not
-  // CLIENT_REPLY_SKIP: a RESET that is itself skipped answers nothing.
-  if (c.replyMode === 'off') c.replyMode = 'on';
-  c.skipNext = false;
+  // CLIENT_REPLY_SKIP: a RESET that is itself skipped answers nothing, under
+  // OFF too (MULTI; CLIENT REPLY SKIP; CLIENT REPLY OFF; EXEC; RESET).
+  c.replyFlags &= ~(REPLY_OFF | REPLY_SKIP_NEXT);
   c.authenticated = c.server.config.requirepass === '';
   c.simple('RESET');
 }

@@ -17,7 +17,19 @@ import { formatDouble } from '../util/numbers';
 import type { MultiState } from './multi';
 import type { Server } from './server';
 
-export type ReplyMode = 'on' | 'off' | 'skip';
+// CLIENT REPLY state bits (Client.replyFlags), Redis's client flags of the
+// same names. Independent, as in Redis: MULTI; CLIENT REPLY SKIP; CLIENT
+// REPLY OFF; EXEC leaves OFF and SKIP both set, and RESET then clears OFF
+// but not SKIP (clearClientConnectionState).
+
+/** CLIENT REPLY OFF ran (CLIENT_REPLY_OFF). */
+export const REPLY_OFF = 1;
+/** The current top-level command's replies are dropped (CLIENT_REPLY_SKIP). */
+export const REPLY_SKIP = 2;
+/** CLIENT REPLY SKIP ran: the next top-level command is skipped (CLIENT_REPLY_SKIP_NEXT, see commandDone). */
+export const REPLY_SKIP_NEXT = 4;
+/** Replies are dropped while either is set (prepareClientToWrite). */
+export const REPLY_SILENCED = REPLY_OFF | REPLY_SKIP;
 
 const SMALL_INTS = 1024;
 const SMALL_INT_REPLY: string[] = Array.from({ length: SMALL_INTS }, (_, i) => ':' + i + '\r\n');
@@ -30,14 +42,8 @@ export class Client {
   authenticated: boolean;
   /** Pending output (latin1). */
   out = '';
-  /**
-   * CLIENT REPLY state, Redis's client flags: 'off' CLIENT_REPLY_OFF, 'skip'
-   * CLIENT_REPLY_SKIP (the replies of the current top-level command are
-   * dropped). Replies are dropped while it is not 'on'.
-   */
-  replyMode: ReplyMode = 'on';
-  /** CLIENT REPLY SKIP ran (CLIENT_REPLY_SKIP_NEXT): the next top-level command is skipped (commandDone). */
-  skipNext = false;
+  /** CLIENT REPLY state: REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT (see those). */
+  replyFlags = 0;
   /** The client's request parser (null for internal clients). */
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */
@@ -195,12 +201,9 @@ export class Client {
    * runs: a SKIP inside MULTI skips the command after EXEC.
    */
   commandDone(): void {
-    if (this.replyMode === 'skip') this.replyMode = 'on';
-    if (this.skipNext) {
-      this.skipNext = false;
-      // Under OFF the skip changes nothing: only CLIENT REPLY ON (which clears both) ends OFF.
-      if (this.replyMode === 'on') this.replyMode = 'skip';
-    }
+    const f = this.replyFlags;
+    // Under OFF too: a SKIP_NEXT set before a queued OFF ran (in one EXEC) becomes a SKIP.
+    this.replyFlags = f & REPLY_SKIP_NEXT ? (f & ~REPLY_SKIP_NEXT) | REPLY_SKIP : f & ~REPLY_SKIP;
   }
 
   /**
@@ -210,7 +213,7 @@ export class Client {
    * then. (call() does the same for the commands it runs.)
    */
   dropReplyIfOff(mark: number): void {
-    if (this.replyMode !== 'on') this.out = this.out.slice(0, mark);
+    if ((this.replyFlags & REPLY_SILENCED) !== 0) this.out = this.out.slice(0, mark);
   }
 
   /** Writes pending output to the socket (called by the server once per read). */

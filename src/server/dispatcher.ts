@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import * as E from '../errors';
 import type { Command } from '../commands/table';
-import type { Client } from './client';
+import { REPLY_SILENCED, REPLY_SKIP, REPLY_SKIP_NEXT, type Client } from './client';
 import { MULTI_PASSTHROUGH, unwatchAll } from './multi';
 import { handleReadyKeys } from './blocking';
 import { Database } from '../store/database';
@@ -49,7 +49,7 @@ export function processCommand(c: Client, argv: string[]): void {
   // The command is done (Redis's commandProcessed -> resetClient), unless it
   // blocked: a BLPOP waiting ends its command when it is released
   // (./blocking.ts), a command held by CLIENT PAUSE when it runs again here.
-  if ((c.replyMode === 'skip' || c.skipNext) && !c.blocked) c.commandDone();
+  if ((c.replyFlags & (REPLY_SKIP | REPLY_SKIP_NEXT)) !== 0 && !c.blocked) c.commandDone();
 }
 
 function dispatch(c: Client, argv: string[]): void {
@@ -102,7 +102,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = server.dirty;
   const errors = server.stats.totalErrorReplies;
   const outBefore = c.out.length;
-  const modeBefore = c.replyMode;
+  const silencedBefore = c.replyFlags & REPLY_SILENCED;
   // One clock read per command: inside a read's batch (Server.cmdClock >= 0) a
   // command starts when the previous one ended, so parsing and the checks
   // above count in its time (sub-microsecond). Two performance.now() per
@@ -134,7 +134,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // piece, as Redis's addReply checks the flags at each write and a queued
   // CLIENT REPLY may change them: its header by execCommand, each queued
   // command's reply by that command's call().
-  if (modeBefore !== 'on' && c.replyMode !== 'on' && cmd.name !== 'exec') c.out = c.out.slice(0, outBefore);
+  if (silencedBefore !== 0 && (c.replyFlags & REPLY_SILENCED) !== 0 && cmd.name !== 'exec') c.out = c.out.slice(0, outBefore);
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {
     const effect = c.propagateAs ?? [argv];

@@ -1,11 +1,12 @@
 /**
  * Pub/Sub against a real redis-server: confirmations, messages and pattern
  * messages in RESP2 and RESP3, the RESP2 subscribed context, PUBSUB
- * introspection, sharded channels, many subscribers.
+ * introspection, sharded channels, many subscribers, pushes under CLIENT
+ * REPLY OFF / SKIP.
  */
 import { expect, test } from 'vitest';
 import { differential, show } from './helpers/diff';
-import type { RawClient } from './helpers/resp';
+import { encode, exchangeRaw, type RawClient } from './helpers/resp';
 
 const d = differential();
 
@@ -86,5 +87,41 @@ test('one publisher, 100 subscribers, messages in publish order', async () => {
   for (let m = 0; m < 20; m++) expect(await pub.send(['PUBLISH', 'fan', `m${m}`])).toBe(':100\r\n');
   for (const k of kevySubs) {
     for (let m = 0; m < 20; m++) expect(await k.next()).toBe(`*3\r\n$7\r\nmessage\r\n$3\r\nfan\r\n$${String(m).length + 1}\r\nm${m}\r\n`);
+  }
+});
+
+test('(un)subscribe confirmations and messages are pushes: sent under CLIENT REPLY OFF / SKIP', async () => {
+  // Raw bytes up to a last PING end; HELLO 3's reply carries the connection id, masked.
+  const noId = (s: string) => s.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:N\r\n');
+  for (const story of [
+    'CLIENT REPLY SKIP; SUBSCRIBE ch; PING', // SUBSCRIBE uses the skip, PING answers
+    'CLIENT REPLY OFF; SUBSCRIBE ch; UNSUBSCRIBE ch; CLIENT REPLY ON',
+    'CLIENT REPLY OFF; UNSUBSCRIBE; PUNSUBSCRIBE; CLIENT REPLY ON', // no channels: a null name
+    'HELLO 3; CLIENT REPLY OFF; SUBSCRIBE ch; PSUBSCRIBE p*; PUNSUBSCRIBE; UNSUBSCRIBE; UNSUBSCRIBE; PUNSUBSCRIBE; CLIENT REPLY ON',
+    'HELLO 3; CLIENT REPLY SKIP; SSUBSCRIBE s; SUNSUBSCRIBE', // one channel: Redis unsubscribes all in its dict's order
+    'HELLO 3; SUBSCRIBE ch; CLIENT REPLY OFF; PUBLISH ch m; CLIENT REPLY ON', // a message to itself
+    'HELLO 3; PSUBSCRIBE c*; CLIENT REPLY SKIP; PUBLISH ch m',
+    'HELLO 3; CLIENT REPLY OFF; MULTI; SUBSCRIBE a; PING x; PSUBSCRIBE b; EXEC; CLIENT REPLY ON', // inside EXEC
+  ]) {
+    const cmds = [...story.split('; '), 'PING end'].map((c) => encode(c.split(' ')));
+    const [r, k] = await Promise.all([d.redisPort, d.kevyPort].map((p) => exchangeRaw(p, Buffer.concat(cmds), '$3\r\nend\r\n')));
+    expect(show(noId(k)), story).toBe(show(noId(r)));
+  }
+  // A keyspace event a served BLMOVE causes, to the blocked client itself: sent, its reply dropped.
+  await d.run([['CONFIG', 'SET', 'notify-keyspace-events', 'KA']]);
+  try {
+    await d.scenario(async (open) => {
+      const a = await open(3);
+      const b = await open();
+      const out = [await a.send(['SUBSCRIBE', '__keyspace@0__:dst'])];
+      void a.sendMany(Buffer.concat([encode(['CLIENT', 'REPLY', 'OFF']), encode(['BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0'])]), 0);
+      await new Promise((r) => setTimeout(r, 50));
+      out.push(await b.send(['LPUSH', 'src', 'v']));
+      out.push(await a.next());
+      out.push(await a.send(['CLIENT', 'REPLY', 'ON']));
+      return out;
+    });
+  } finally {
+    await d.run([['CONFIG', 'SET', 'notify-keyspace-events', '']]);
   }
 });

@@ -16,11 +16,14 @@ const NAMES: Record<Kind, [string, string]> = {
   shard: ['ssubscribe', 'sunsubscribe'],
 };
 
+/** addReplyPubsub(Pat)(Un)Subscribed: a push, sent under CLIENT REPLY OFF/SKIP too (Client.pushed). */
 function confirm(c: Client, type: string, name: string | null, kind: Kind): void {
+  const mark = c.out.length;
   c.pushLen(3);
   c.bulk(type);
   c.bulkOrNull(name);
   c.integer(PubSub.count(c, kind));
+  c.pushed(mark);
 }
 
 function subscribeTo(kind: Kind): Handler {

@@ -161,7 +161,8 @@ class Registry {
  * Runs what writes a blocked command's reply (served, timed out, CLIENT
  * UNBLOCK) as the command itself would have written it: dropped while the
  * client's replies are off or skipped (CLIENT REPLY OFF / SKIP; the skip
- * ends when release() ends the command), as Redis's addReply drops it then.
+ * ends when release() ends the command), as Redis's addReply drops it then,
+ * but not the pushes written meanwhile (Client.pushed).
  * Returns write's result.
  * Around it, hooks.beforeDeferredReply / afterDeferredReply: what the serve
  * itself causes for c (a tracking invalidation of a key it moved) is held
@@ -170,12 +171,15 @@ class Registry {
 function deferredReply<T>(c: Client, write: () => T): T {
   const hooks = c.server.hooks;
   hooks.beforeDeferredReply(c);
-  const mark = c.out.length;
+  const dropFrom = c.dropFrom;
+  c.dropFrom = c.out.length;
   let r: T;
   try {
     r = write();
-    c.dropReplyIfOff(mark);
+    // From past the pushes the serve wrote to c (a keyspace event it subscribed to): Client.pushed.
+    c.dropReplyIfOff(c.dropFrom);
   } finally {
+    c.dropFrom = dropFrom;
     hooks.afterDeferredReply(c);
   }
   return r;

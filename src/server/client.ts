@@ -44,6 +44,13 @@ export class Client {
   out = '';
   /** CLIENT REPLY state: REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT (see those). */
   replyFlags = 0;
+  /**
+   * While a command whose replies are dropped (REPLY_SILENCED) runs (call(),
+   * a blocked command's deferred reply), the length of `out` from which they
+   * are dropped at its end; -1 otherwise. A push it writes moves it past
+   * itself (pushed()).
+   */
+  dropFrom = -1;
   /** The client's request parser (null for internal clients). */
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */
@@ -214,6 +221,21 @@ export class Client {
    */
   dropReplyIfOff(mark: number): void {
     if ((this.replyFlags & REPLY_SILENCED) !== 0) this.out = this.out.slice(0, mark);
+  }
+
+  /**
+   * A push (a pub/sub (un)subscribe confirmation or message) was written
+   * from out.length `mark`: it is sent even while CLIENT REPLY OFF/SKIP drop
+   * the client's replies, as Redis's addReplyPubsub* set CLIENT_PUSHING,
+   * which prepareClientToWrite lets through. When the running command's
+   * replies are being dropped (dropFrom >= 0), what it wrote before the push
+   * is dropped now and the push stays.
+   */
+  pushed(mark: number): void {
+    const from = this.dropFrom;
+    if (from < 0 || (this.replyFlags & REPLY_SILENCED) === 0) return;
+    this.out = this.out.slice(0, from) + this.out.slice(mark);
+    this.dropFrom = this.out.length;
   }
 
   /** Writes pending output to the socket (called by the server once per read). */

@@ -102,7 +102,17 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = server.dirty;
   const errors = server.stats.totalErrorReplies;
   const outBefore = c.out.length;
-  const silencedBefore = c.replyFlags & REPLY_SILENCED;
+  // CLIENT REPLY OFF/SKIP: this command's replies are dropped at its end,
+  // from dropFrom (which a push it writes moves past itself, Client.pushed).
+  // EXEC's are dropped piece by piece, as Redis's addReply checks the flags
+  // at each write and a queued CLIENT REPLY may change them: its header by
+  // execCommand, each queued command's reply by that command's call().
+  const silenced = (c.replyFlags & REPLY_SILENCED) !== 0 && cmd.name !== 'exec';
+  let dropFromBefore = -1;
+  if (silenced) {
+    dropFromBefore = c.dropFrom;
+    c.dropFrom = outBefore;
+  }
   // One clock read per command: inside a read's batch (Server.cmdClock >= 0) a
   // command starts when the previous one ended, so parsing and the checks
   // above count in its time (sub-microsecond). Two performance.now() per
@@ -116,7 +126,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   } catch (err) {
     // A bug in a command must not take the server (and everyone's data) down:
     // drop the partial reply, answer an error, log the stack.
-    c.out = c.out.slice(0, outBefore);
+    c.out = c.out.slice(0, silenced ? c.dropFrom : outBefore);
     c.error(`ERR internal error running '${cmd.name}': ${(err as Error).message}`);
     server.log.warning(`Internal error running '${cmd.name}': ${(err as Error).stack ?? String(err)}`);
   }
@@ -129,12 +139,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   server.stats.totalCommands++;
   c.lastCommand = cmd.name;
   if (server.stats.totalErrorReplies > errors) cmd.stats.failedCalls++; // '>': CONFIG RESETSTAT zeroes the counter
-  // CLIENT REPLY OFF/SKIP: drop this command's reply (but not CLIENT REPLY ON's
-  // own +OK, written once it cleared them). EXEC's reply is dropped piece by
-  // piece, as Redis's addReply checks the flags at each write and a queued
-  // CLIENT REPLY may change them: its header by execCommand, each queued
-  // command's reply by that command's call().
-  if (silencedBefore !== 0 && (c.replyFlags & REPLY_SILENCED) !== 0 && cmd.name !== 'exec') c.out = c.out.slice(0, outBefore);
+  if (silenced) {
+    // Unless the command turned replies on (CLIENT REPLY ON's own +OK, RESET's +RESET).
+    if ((c.replyFlags & REPLY_SILENCED) !== 0) c.out = c.out.slice(0, c.dropFrom);
+    c.dropFrom = dropFromBefore;
+  }
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {
     const effect = c.propagateAs ?? [argv];

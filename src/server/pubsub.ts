@@ -5,7 +5,9 @@
  * A message is appended to each receiver's reply buffer as a push frame
  * (`>` in RESP3, an array in RESP2) and the receiver is queued for a write at
  * the end of the publisher's turn (server.scheduleFlush), so many messages in
- * one pipeline still cost one socket write per receiver.
+ * one pipeline still cost one socket write per receiver. It is sent even
+ * while the receiver's CLIENT REPLY is OFF or SKIP (Client.pushed), as are
+ * (un)subscribe confirmations.
  *
  * Per-client state: c.state.subscribed is true while the client has any
  * channel, pattern or shard channel (RESP2 then limits the commands it may
@@ -109,10 +111,12 @@ export class PubSub {
     if (direct) {
       const type = kind === 'channel' ? 'message' : 'smessage';
       for (const c of direct) {
+        const mark = c.out.length;
         c.pushLen(3);
         c.bulk(type);
         c.bulk(channel);
         c.bulk(message);
+        c.pushed(mark);
         server.scheduleFlush(c);
         n++;
       }
@@ -121,11 +125,13 @@ export class PubSub {
       for (const [pattern, set] of this.patterns) {
         if (!globMatch(pattern, channel)) continue;
         for (const c of set) {
+          const mark = c.out.length;
           c.pushLen(4);
           c.bulk('pmessage');
           c.bulk(pattern);
           c.bulk(channel);
           c.bulk(message);
+          c.pushed(mark);
           server.scheduleFlush(c);
           n++;
         }

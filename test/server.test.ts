@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { differential, type Cmd } from './helpers/diff';
-import { RawClient } from './helpers/resp';
+import { encode, RawClient } from './helpers/resp';
 import { startKevy, startRedis } from './helpers/servers';
 
 const d = differential();
@@ -157,6 +157,14 @@ test('shutdown closes every client and runs the exit hooks', async () => {
   }
 });
 
+/** What a monitor received, its timestamps, client addresses and TIME replies masked. */
+function monitorFeed(lines: string[]): string {
+  return lines
+    .join('')
+    .replace(/^\+\d{10}\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/gm, '+T [$1 ADDR]')
+    .replace(/^\*2\r\n\$10\r\n\d+\r\n\$\d\r\n\d+\r\n/gm, '<time>');
+}
+
 test('monitor shows what other clients run, quoted as Redis does', async () => {
   const [ma, mb] = await d.connect();
   const [oa, ob] = await d.connect();
@@ -197,10 +205,28 @@ test('monitor shows what other clients run, quoted as Redis does', async () => {
   }
   await runBoth(['ECHO', 'last']);
   await new Promise((r) => setTimeout(r, 100));
-  const norm = (lines: string[]) =>
-    lines.join('').replace(/^\+\d{10}\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/gm, '+T [$1 ADDR]').replace(/^\*2\r\n\$10\r\n\d+\r\n\$\d\r\n\d+\r\n/gm, '<time>');
-  expect(norm(mb.unsolicited)).toBe(norm(ma.unsolicited));
+  expect(monitorFeed(mb.unsolicited)).toBe(monitorFeed(ma.unsolicited));
   expect(mb.unsolicited.length).toBeGreaterThan(10);
+});
+
+test("monitor: the monitor's own CLIENT REPLY OFF / SKIP drops its feed lines", async () => {
+  await d.scenario(async (open) => {
+    const m = await open();
+    const o = await open();
+    // Everything the monitor gets is read as unasked: replies and lines interleave.
+    const monitorRuns = async (...cmds: Cmd[]) => {
+      await m.sendMany(Buffer.concat(cmds.map((c) => encode(c))), 0);
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    await monitorRuns(['MONITOR'], ['CLIENT', 'REPLY', 'OFF']);
+    await o.send(['PING', 'x']); // not shown
+    await monitorRuns(['CLIENT', 'REPLY', 'ON']); // +OK, then its own line
+    await o.send(['PING', 'z']);
+    await monitorRuns(['CLIENT', 'REPLY', 'SKIP'], ['PING', 'y'], ['PING', 'w']); // PING y: no +PONG, no line
+    await o.send(['PING', 'v']);
+    await new Promise((r) => setTimeout(r, 30));
+    return [monitorFeed(m.unsolicited)];
+  });
 });
 
 test('monitor: RESET ends it, MONITOR inside MULTI is refused, wrong arity', async () => {

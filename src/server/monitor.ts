@@ -7,7 +7,8 @@
  *
  * Arguments are quoted as sdscatrepr does; passwords (AUTH, HELLO ... AUTH)
  * show as "(redacted)". Commands flagged admin or skip_monitor (CONFIG,
- * DEBUG, EVAL...) and refused commands are not shown.
+ * DEBUG, EVAL...) and refused commands are not shown. A monitor whose
+ * replies are off or skipped (CLIENT REPLY OFF / SKIP) gets no lines then.
  *
  * A monitoring client is a replica for Redis: commands touching the keyspace
  * (read, write or may-replicate) are refused with "Replica can't interact
@@ -16,7 +17,7 @@
  * nobody monitors pays nothing.
  */
 import type { Command } from '../commands/table';
-import type { Client } from './client';
+import { REPLY_SILENCED, type Client } from './client';
 import type { Server } from './server';
 
 export const MONITOR_REPLICA_ERROR = "ERR Replica can't interact with the keyspace";
@@ -82,6 +83,9 @@ function feed(st: MonitorState, c: Client, cmd: Command, argv: string[]): void {
   // Written once per tick, not per command (a pipelined burst costs one write per monitor), and
   // through scheduleFlush: under appendfsync always the AOF holds it until the fsync, as any reply.
   for (const m of st.clients) {
+    // replicationFeedMonitors writes with addReply: the monitor's own CLIENT REPLY OFF / SKIP drops
+    // the line (its own command's line is fed after it ran: that of CLIENT REPLY OFF is dropped).
+    if ((m.replyFlags & REPLY_SILENCED) !== 0) continue;
     m.out += line;
     c.server.scheduleFlush(m);
   }

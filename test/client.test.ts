@@ -172,6 +172,28 @@ test('CLIENT REPLY queued in MULTI acts per command read, not per command EXEC r
   }
 });
 
+test('CLIENT REPLY OFF / SKIP: a protocol error or QUIT answers nothing and leaves the connection open', async () => {
+  // Redis's setProtocolError and QUIT set CLIENT_CLOSE_AFTER_REPLY, but only a write closes the
+  // connection: with the reply dropped and nothing else pending none comes, and later input is not
+  // read. Each story is a list of writes; what arrives and whether the connection closed must match.
+  const stories: string[][] = [
+    ['CLIENT REPLY OFF\r\n*abc\r\n', 'PING\r\n'],
+    ['CLIENT REPLY SKIP\r\n*1\r\n$abc\r\n', 'PING\r\n'],
+    ['PING\r\nCLIENT REPLY OFF\r\n*abc\r\n'], // +PONG pending: written, then closed
+    ['CLIENT REPLY OFF\r\nQUIT\r\n', 'PING\r\n'],
+    ['CLIENT REPLY SKIP\r\nQUIT\r\nPING\r\n'],
+    ['*abc\r\n'], // replies on: the error, then closed
+  ];
+  for (const writes of stories) {
+    const [a, b] = await d.connect();
+    for (const w of writes) {
+      await Promise.all([a.sendMany(w, 0), b.sendMany(w, 0)]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([b.unsolicited, b.closed], JSON.stringify(writes)).toEqual([a.unsolicited, a.closed]);
+  }
+});
+
 test('CLIENT KILL', async () => {
   await d.run([
     ['CLIENT', 'KILL', '1.2.3.4:5'],

@@ -57,7 +57,7 @@ export class Client {
   blocked = false;
   /** The MULTI queue, or null outside a transaction. */
   multi: MultiState | null = null;
-  /** Set after QUIT or a protocol error: close once `out` is written. */
+  /** Set after QUIT, CLIENT KILL of itself or a protocol error: no more commands run; close once `out` is written (flush). */
   closeAfterReply = false;
   closed = false;
   readonly createdAt = Date.now();
@@ -240,10 +240,12 @@ export class Client {
 
   /** Writes pending output to the socket (called by the server once per read). */
   flush(): void {
-    if (this.out.length === 0 || this.outputHeld) {
-      if (this.closeAfterReply && !this.outputHeld) this.close();
-      return;
-    }
+    // Nothing to write closes nothing, closeAfterReply or not: in Redis only a
+    // write that empties the output closes a CLIENT_CLOSE_AFTER_REPLY client
+    // (writeToClient), and a reply CLIENT REPLY OFF/SKIP dropped queues none
+    // (prepareClientToWrite). So QUIT, CLIENT KILL of itself or a protocol
+    // error under OFF leave the connection open, reading no more commands.
+    if (this.out.length === 0 || this.outputHeld) return;
     const s = this.out;
     this.out = '';
     if (this.socket && !this.closed) {

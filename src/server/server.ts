@@ -361,7 +361,13 @@ export class Server {
       const r = parser.next();
       if (r === null) break;
       if (typeof r === 'string') {
+        // setProtocolError: the error is a reply like any other, dropped under
+        // CLIENT REPLY OFF / SKIP, and the connection closes once its output is
+        // written (CLIENT_CLOSE_AFTER_REPLY): with none pending it stays open,
+        // its further input unread (Client.flush).
+        const mark = c.out.length;
         c.error('ERR ' + r);
+        c.dropReplyIfOff(mark);
         c.closeAfterReply = true;
         this.log.verbose(`Protocol error (${r}) from client: id=${c.id} addr=${c.addr}`);
         break;

@@ -4,6 +4,7 @@
  */
 import { beforeEach, expect, test } from 'vitest';
 import { differential, type Open } from './helpers/diff';
+import { decode, type Decoded } from './helpers/resp';
 
 const d = differential();
 beforeEach(() => {
@@ -155,6 +156,40 @@ test('INFO after CLIENT UNBLOCK: the blocked command counts as failed, TIMEOUT i
       out.push(await r, await stats());
     }
     return out;
+  });
+});
+
+test('SLOWLOG and INFO latencystats count a blocked command when served or unblocked, not when it blocks or times out', async () => {
+  await scenario(async (open) => {
+    const [a, p] = [await open(), await open()];
+    const id = (await a.send(['CLIENT', 'ID'])).slice(1, -2);
+    await p.send(['CONFIG', 'RESETSTAT']);
+    await p.send(['SLOWLOG', 'RESET']);
+    await p.send(['CONFIG', 'SET', 'slowlog-log-slower-than', '0']);
+    try {
+      // Which blocking commands have a latency line, and the slow log's arguments (ids, times differ).
+      const seen = async () => {
+        const lat = (await p.send(['INFO', 'latencystats'])).split('\r\n').filter((l) => /^latency_percentiles_usec_b/.test(l));
+        const log = decode(await p.send(['SLOWLOG', 'GET', '-1'])) as Decoded[][];
+        const args = log.map((e) => (e[3] as string[]).join(' ')).filter((s) => !s.startsWith('INFO') && !s.startsWith('SLOWLOG'));
+        return lat.map((l) => l.slice(0, l.indexOf(':'))).sort().join(' ') + ' | ' + args.join(', ');
+      };
+      const out = [await a.send(['BLPOP', 'k', '0.05']), await seen()]; // timed out: nothing
+      const r = a.send(['BRPOP', 'k', '0']);
+      await settle();
+      out.push(await seen()); // blocked: nothing yet
+      await p.send(['RPUSH', 'k', 'v']);
+      out.push(await r, await seen()); // served: logged with its arguments, after RPUSH
+      for (const how of ['TIMEOUT', 'ERROR']) {
+        const u = a.send(['BLMOVE', 'k', 'k2', 'LEFT', 'LEFT', '0']);
+        await settle();
+        await p.send(['CLIENT', 'UNBLOCK', id, how]);
+        out.push(await u, await seen()); // unblocked: logged with no arguments, before CLIENT UNBLOCK
+      }
+      return out.map((s) => s.replace(/CLIENT UNBLOCK \d+/g, 'CLIENT UNBLOCK <id>'));
+    } finally {
+      await p.send(['CONFIG', 'SET', 'slowlog-log-slower-than', '10000']);
+    }
   });
 });
 

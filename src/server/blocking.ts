@@ -30,6 +30,8 @@
  *  - CLIENT UNBLOCK (unblockClientById) replies through onTimeout or with the
  *    UNBLOCKED error, and counts the command failed (INFO commandstats). A
  *    client that disconnects while blocked is forgotten.
+ *  - A serve or a CLIENT UNBLOCK ends the command for the slow log and INFO
+ *    latencystats (unblockedHooks); a timeout does not count there.
  *  - mayBlock(c) is false inside EXEC or a script (c.state.inExec or
  *    c.state.denyBlocking set by those layers): the command then answers as if
  *    it had timed out, like Redis's CLIENT_DENY_BLOCKING.
@@ -38,6 +40,7 @@
  *   blockClient(c, { db: c.db, keys, timeoutMs,
  *     tryServe: (bc, key) => popAndReply(bc, key), onTimeout: (bc) => bc.nullArray() });
  */
+import { performance } from 'node:perf_hooks';
 import * as E from '../errors';
 import type { Database } from '../store/database';
 import type { Client } from './client';
@@ -74,6 +77,14 @@ const waitersOf = new WeakMap<Database, DbWaiters>();
 
 /** Blocked clients in the process: signalKeyAsReady's fast path when 0 (it runs on every key change). */
 let waiting = 0;
+
+/**
+ * Run when a blocked command ends, after its reply: served (with the time the
+ * serve took), woken by CLIENT UNBLOCK, or timed out. ./slowlog.ts records
+ * the first two in the slow log and INFO latencystats, as Redis 7.0's
+ * updateStatsOnUnblock does, rather than when the command blocked.
+ */
+export const unblockedHooks: ((c: Client, how: 'served' | 'unblocked' | 'timeout', serveUsec: number) => void)[] = [];
 
 /** The per-server registry, kept in server.ext.blocking. */
 class Registry {
@@ -153,6 +164,7 @@ class Registry {
     if (w === undefined) return;
     w.timer = null;
     deferredReply(c, () => w.spec.onTimeout(c));
+    for (const h of unblockedHooks) h(c, 'timeout', 0);
     this.release(c);
   }
 }
@@ -255,7 +267,12 @@ export function handleReadyKeys(server: Server): void {
       // A copy: serving removes waiters from the list.
       for (const w of list.slice()) {
         if (!w.c.blocked || r.byClient.get(w.c.id) !== w) continue;
-        if (deferredReply(w.c, () => w.spec.tryServe(w.c, key))) r.release(w.c);
+        const t0 = performance.now();
+        if (deferredReply(w.c, () => w.spec.tryServe(w.c, key))) {
+          const usec = Math.round((performance.now() - t0) * 1000);
+          for (const h of unblockedHooks) h(w.c, 'served', usec);
+          r.release(w.c);
+        }
       }
     }
   }
@@ -276,6 +293,7 @@ export function unblockClientById(server: Server, id: number, withError: boolean
   // own failed_calls by the dispatcher.
   const cmd = server.table.commands.get(w.c.lastCommand);
   if (cmd !== undefined) cmd.stats.failedCalls++;
+  for (const h of unblockedHooks) h(w.c, 'unblocked', 0);
   r.release(w.c);
   return true;
 }

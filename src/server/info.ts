@@ -106,9 +106,15 @@ export function setupInfo(server: Server): void {
   const prev = server.hooks.afterCommand;
   server.hooks.afterCommand = (c, cmd, argv, usec) => {
     prev(c, cmd, argv, usec);
-    const h = cmd.stats.latency ?? (cmd.stats.latency = new LatencyHistogram());
-    h.record(usec * 1000);
+    // A command that blocked counts when it is served or unblocked (./slowlog.ts).
+    if (!c.blocked) recordLatency(cmd, usec);
   };
+}
+
+/** Adds a run of cmd that took usec to its INFO latencystats histogram. */
+export function recordLatency(cmd: Command, usec: number): void {
+  const h = cmd.stats.latency ?? (cmd.stats.latency = new LatencyHistogram());
+  h.record(usec * 1000);
 }
 
 function state(server: Server): InfoState {

@@ -14,7 +14,9 @@
  *   slowlogOf(server).entries[0].argv      // ['debug', 'sleep', '1']
  */
 import type { Command } from '../commands/table';
+import { unblockedHooks } from './blocking';
 import type { Client } from './client';
+import { recordLatency } from './info';
 import { latencyAddSampleIfNeeded, latencyOf } from './latency';
 import { redacted } from './monitor';
 import type { Server } from './server';
@@ -88,10 +90,39 @@ export function slowlogPush(server: Server, c: Client, cmd: Command, argv: strin
   if (log.entries.length > log.maxLen) log.entries.length = log.maxLen;
 }
 
+/** A command that blocked, as it ran (c.state.blockedCall), for when it is served or unblocked. */
+interface BlockedCall {
+  cmd: Command;
+  argv: string[];
+  usec: number;
+}
+
+/**
+ * Redis's updateStatsOnUnblock: a blocked command served or woken by CLIENT
+ * UNBLOCK is logged and measured now (the time it ran plus the serve's).
+ * Redis 7.0 has freed the arguments of an unblocked one (unblockClient ->
+ * resetClient) before it logs it: its entry has none. A timeout records
+ * nothing (replyToBlockedClientTimedOut does not call it in 7.0.15: seen,
+ * no latencystats line and no slow log entry for a BLPOP that timed out).
+ */
+unblockedHooks.push((c, how, serveUsec) => {
+  const call = c.state.blockedCall as BlockedCall | undefined;
+  if (call === undefined) return;
+  delete c.state.blockedCall;
+  if (how === 'timeout') return;
+  const server = c.server;
+  const usec = call.usec + serveUsec;
+  recordLatency(call.cmd, usec);
+  latencyAddSampleIfNeeded(server, 'command-unblocking', Math.floor(serveUsec / 1000));
+  const log = slowlogOf(server);
+  if (log.slowerThan >= 0 && usec >= log.slowerThan) slowlogPush(server, c, call.cmd, how === 'unblocked' ? [] : call.argv, usec);
+});
+
 /**
  * Chains slow log and latency recording onto hooks.afterCommand. As in
  * Redis's call(), EXEC itself is not logged (its commands are), and a
- * command that left its client blocked is measured when it is served.
+ * command that left its client blocked is measured when it is served or
+ * unblocked (above), not when it times out.
  */
 export function setupMonitoring(server: Server): void {
   const log = slowlogOf(server);
@@ -104,7 +135,12 @@ export function setupMonitoring(server: Server): void {
   const prev = server.hooks.afterCommand;
   server.hooks.afterCommand = (c, cmd, argv, usec) => {
     prev(c, cmd, argv, usec);
-    if (c.blocked || cmd.skipSlowlog) return;
+    if (c.blocked) {
+      const call: BlockedCall = { cmd, argv, usec };
+      c.state.blockedCall = call;
+      return;
+    }
+    if (cmd.skipSlowlog) return;
     // The thresholds are tested here first: this runs after every command.
     if (lat.threshold !== 0) latencyAddSampleIfNeeded(server, cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
     if (log.slowerThan >= 0 && usec >= log.slowerThan) slowlogPush(server, c, cmd, argv, usec);

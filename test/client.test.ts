@@ -172,6 +172,27 @@ test('CLIENT REPLY queued in MULTI acts per command read, not per command EXEC r
   }
 });
 
+test('an empty command (*0, *-1, a blank line) ends a CLIENT REPLY SKIP and a CLIENT CACHING, as Redis 7.0 does', async () => {
+  // Redis's processInputBuffer calls resetClient for a command of no arguments.
+  const raw = (s: string): Buffer => Buffer.from(s, 'latin1');
+  for (const bytes of [
+    'CLIENT REPLY SKIP\r\n\r\nPING b\r\n',
+    'CLIENT REPLY SKIP\r\n   \r\nPING b\r\n',
+    'CLIENT REPLY SKIP\r\n*0\r\nPING b\r\n',
+    'CLIENT REPLY SKIP\r\n*-1\r\nPING b\r\n',
+    'MULTI\r\nCLIENT REPLY SKIP\r\nEXEC\r\n*0\r\nPING b\r\n',
+    'MULTI\r\n*0\r\nPING a\r\nEXEC\r\nPING b\r\n',
+    // OPTIN: CACHING yes covers the next command; an empty one uses it up (no invalidation then).
+    'HELLO 3\r\nCLIENT TRACKING ON OPTIN\r\nCLIENT CACHING yes\r\n\r\nGET ck\r\nSET ck 1\r\nPING b\r\n',
+    'HELLO 3\r\nCLIENT TRACKING ON OPTIN\r\nCLIENT CACHING yes\r\nGET ck\r\nSET ck 1\r\nPING b\r\n',
+  ]) {
+    const [r, k] = await Promise.all([d.redisPort, d.kevyPort].map((p) => exchangeRaw(p, raw(bytes + 'PING end\r\n'), 'end\r\n')));
+    // HELLO's map (server version, client id) differs: compared from the reply after it.
+    const afterHello = (x: string): string => x.replace(/^%7\r\n[\s\S]*?\$7\r\nmodules\r\n\*0\r\n/, 'HELLO ');
+    expect(show(afterHello(k)), bytes).toBe(show(afterHello(r)));
+  }
+});
+
 test('CLIENT REPLY OFF / SKIP: a protocol error or QUIT answers nothing and leaves the connection open', async () => {
   // Redis's setProtocolError and QUIT set CLIENT_CLOSE_AFTER_REPLY, but only a write closes the
   // connection: with the reply dropped and nothing else pending none comes, and later input is not

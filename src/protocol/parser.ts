@@ -11,7 +11,7 @@
  *   p.feed(chunk);
  *   for (let r = p.next(); r !== null; r = p.next()) {
  *     if (typeof r === 'string') { reply r as a protocol error; close; }
- *     else dispatch(r);                       // r: string[]
+ *     else dispatch(r);                       // r: string[] ([] for `*0`, `*-1`, a blank line)
  *   }
  *
  * A partial frame keeps its state (arguments read so far) and waits for more
@@ -202,7 +202,7 @@ export class RequestParser {
         if (whole !== null) return whole;
         const r = this.multibulkHeader();
         if (r !== undefined) return r;
-        if (this.argc === 0) continue; // `*0` or `*-1`: an empty command, skipped
+        if (this.argc === 0) return []; // `*0` or `*-1`: an empty command (see processEmptyCommand)
       }
       const r = this.bulks();
       if (r !== undefined) return r;
@@ -328,8 +328,7 @@ export class RequestParser {
     this.pos = nl + 1;
     const args = splitArgs(line);
     if (args === null) return 'Protocol error: unbalanced quotes in request';
-    if (args.length === 0) return this.next();
-    return args;
+    return args; // none for a blank line: an empty command
   }
 }
 

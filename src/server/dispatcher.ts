@@ -52,6 +52,17 @@ export function processCommand(c: Client, argv: string[]): void {
   if ((c.replyFlags & (REPLY_SKIP | REPLY_SKIP_NEXT)) !== 0 && !c.blocked) c.commandDone();
 }
 
+/**
+ * An empty command (`*0`, `*-1`, a blank inline line): nothing runs, but
+ * Redis's processInputBuffer still calls resetClient for it, so it ends a
+ * CLIENT REPLY SKIP (and starts a pending one) and, outside MULTI, the
+ * CLIENT CACHING yes/no of tracking, as a refused command does.
+ */
+export function processEmptyCommand(c: Client): void {
+  c.server.hooks.commandRejected(c);
+  c.commandDone();
+}
+
 function dispatch(c: Client, argv: string[]): void {
   const server = c.server;
   c.lastInteraction = server.clock;

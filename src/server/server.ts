@@ -26,7 +26,7 @@ import * as E from '../errors';
 import { RequestParser } from '../protocol/parser';
 import { signalKeyAsReady } from './blocking';
 import { Client } from './client';
-import { processCommand } from './dispatcher';
+import { processCommand, processEmptyCommand } from './dispatcher';
 import { Logger } from './log';
 import { touchKey, unwatchAll } from './multi';
 import { PubSub, subscribedContextError } from './pubsub';
@@ -66,6 +66,7 @@ export interface ServerHooks {
   /** null: run the command; a text: refuse with that error; '': already answered (queued). */
   beforeCommand(c: Client, cmd: Command, argv: string[]): string | null;
   afterCommand(c: Client, cmd: Command, argv: string[], usec: number): void;
+  /** A command that did not run: refused before running, or empty (processEmptyCommand). */
   commandRejected(c: Client): void;
   /**
    * Around the deferred reply of a blocked client (served by another
@@ -372,7 +373,8 @@ export class Server {
         this.log.verbose(`Protocol error (${r}) from client: id=${c.id} addr=${c.addr}`);
         break;
       }
-      processCommand(c, r);
+      if (r.length === 0) processEmptyCommand(c);
+      else processCommand(c, r);
       n++;
     }
     this.cmdClock = -1;

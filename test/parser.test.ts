@@ -153,7 +153,10 @@ test('whole commands (the fast path) parse as commands fed a byte at a time (the
     frame(Array.from({ length: 1024 }, (_, i) => String(i))),
     frame(Array.from({ length: 1025 }, (_, i) => String(i))),
     frame(Array.from({ length: 11 }, (_, i) => String(i))),
-    raw('*03\r\n$03\r\nSET\r\n$1\r\nk\r\n$001\r\nv\r\n'),
+    raw('*03\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n'), // leading zeros: refused, as string2ll does
+    raw('*3\r\n$03\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n'),
+    raw('*1\r\n$000000000000000000004\r\nPING\r\n'), // 21 characters
+    raw('*2\r\n$4\r\nECHO\r\n$0\r\n\r\n'),
     raw('*2\r\n$4\r\nECHO\r\n$-1\r\n'),
     raw('*2\r\n$4\r\nECHO\r\n$x\r\n'),
     raw('*2\r\n+4\r\nECHO\r\n'),

@@ -49,6 +49,13 @@ test('protocol errors reply then close', async () => {
   await rawBoth('*2\r\n$4\r\nECHO\r\n+x\r\n', 1);
   await rawBoth('*1\r\n$-1\r\n', 1);
   await rawBoth('*3000000000\r\n', 1);
+  // Lengths as string2ll reads them: no leading zero, no -0, at most 20 characters.
+  await rawBoth('*01\r\n$4\r\nPING\r\n', 1);
+  await rawBoth('*1\r\n$04\r\nPING\r\n', 1);
+  await rawBoth('*1\r\n$00000000000000000004\r\nPING\r\n', 1);
+  await rawBoth('*-0\r\nPING\r\n', 1);
+  await rawBoth('*1\r\n$-0\r\n', 1);
+  await rawBoth('*2\r\n$4\r\nECHO\r\n$0\r\n\r\n', 1);
   await rawBoth('*1\r\n$600000000\r\n', 1);
   // commands before the bad frame still run
   await rawBoth('PING\r\n*1\r\n$x\r\n', 2);

@@ -43,7 +43,8 @@ const MBULK_BIG_ARG = 32 * 1024; // PROTO_MBULK_BIG_ARG
 const MAX_ARG_LEN = bufferConstants.MAX_STRING_LENGTH;
 /** Room after a large bulk for the bytes that come with its last read (the server reads 64 KB at a time). */
 const BIG_SLACK = 64 * 1024;
-const MAX_MULTIBULK = 1024 * 1024 * 1024;
+/** Redis refuses a multibulk count above INT_MAX. */
+const MAX_MULTIBULK = 2147483647;
 /** The longest bulk wholeCommand() reads (an unauthenticated client may send up to 16 KB). */
 const FAST_BULK_MAX = 16384;
 const CR = 13;
@@ -224,7 +225,8 @@ export class RequestParser {
     let p = this.pos + 1;
     let n = 0;
     let c = p < end ? buf[p] : 0;
-    if (c < 0x30 || c > 0x39) return null;
+    // A leading zero (refused by parseLength, like Redis's string2ll) goes to the state machine.
+    if (c < 0x31 || c > 0x39) return null;
     do {
       n = n * 10 + (c - 0x30);
       c = ++p < end ? buf[p] : 0;
@@ -238,6 +240,7 @@ export class RequestParser {
       let len = 0;
       c = ++p < end ? buf[p] : 0;
       if (c < 0x30 || c > 0x39) return null;
+      if (c === 0x30 && p + 1 < end && buf[p + 1] !== CR) return null; // "0" only: "01" is the state machine's error
       do {
         len = len * 10 + (c - 0x30);
         c = ++p < end ? buf[p] : 0;
@@ -342,7 +345,11 @@ function findCR(buf: Buffer, from: number): number {
   return -1;
 }
 
-/** Parses a signed decimal length between start and end; null if it is not one. */
+/**
+ * Parses a signed decimal length between start and end as Redis's string2ll
+ * does: no sign but '-', no leading zero ("01", "-0"), at most 20
+ * characters; null if it is not one.
+ */
 function parseLength(buf: Buffer, start: number, end: number): number | null {
   if (start >= end || end - start > 20) return null;
   let i = start;
@@ -352,6 +359,7 @@ function parseLength(buf: Buffer, start: number, end: number): number | null {
     i++;
     if (i === end) return null;
   }
+  if (buf[i] === 0x30 /* '0' */ && (neg || i + 1 < end)) return null;
   let n = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;

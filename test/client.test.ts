@@ -215,6 +215,24 @@ test('CLIENT REPLY OFF / SKIP: a protocol error or QUIT answers nothing and leav
   }
 });
 
+test('timeout counts every read as activity: a command sent a byte at a time is not idle, as in Redis', async () => {
+  await d.run([['CONFIG', 'SET', 'timeout', '1']]);
+  try {
+    const [a, b] = await d.connect();
+    const parts = ['*3\r\n$3\r\nSET\r\n$4\r\nslow\r\n$4\r\n', 'a', 'b', 'c'];
+    for (const part of parts) {
+      await Promise.all([a.sendMany(part, 0), b.sendMany(part, 0)]);
+      await new Promise((r) => setTimeout(r, 700)); // 2.8 s in all, more than the timeout between two commands
+    }
+    expect([a.closed, b.closed]).toEqual([false, false]);
+    const [ra, rb] = await Promise.all([a.sendMany('d\r\n', 1), b.sendMany('d\r\n', 1)]);
+    expect([rb, b.closed]).toEqual([ra, a.closed]);
+    expect(ra).toEqual(['+OK\r\n']);
+  } finally {
+    await d.run([['CONFIG', 'SET', 'timeout', '0']]);
+  }
+});
+
 test('CLIENT KILL', async () => {
   await d.run([
     ['CLIENT', 'KILL', '1.2.3.4:5'],

@@ -255,6 +255,7 @@ export class Client {
       stats.netOutputBytes += s.length;
       stats.writesProcessed++;
       this.socket.write(s, 'latin1');
+      this.lastInteraction = this.server.clock;
       // Output the kernel did not take stays in the socket's buffer: bounded by the limits.
       if (this.socket.writableLength !== 0 || this.obufSoftSince !== 0) this.checkOutputLimits();
     }

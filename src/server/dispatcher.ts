@@ -65,7 +65,6 @@ export function processEmptyCommand(c: Client): void {
 
 function dispatch(c: Client, argv: string[]): void {
   const server = c.server;
-  c.lastInteraction = server.clock;
   const cmd = server.table.lookup(argv);
   if (cmd === undefined) {
     const base = server.table.commands.get(argv[0].toLowerCase());

@@ -308,6 +308,9 @@ export class Server {
     if (c === undefined || c.closed) return; // refused at accept, or closed: the bytes are dropped
     this.stats.netInputBytes += n;
     this.stats.readsProcessed++;
+    // Every read and every write counts as activity (Redis's lastinteraction), not only a
+    // command: a client uploading a big argument slowly is not idle (timeout, CLIENT LIST).
+    c.lastInteraction = this.clock;
     const parser = c.parser!;
     parser.feed(buf.subarray(0, n));
     this.processInput(c);

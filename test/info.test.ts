@@ -235,3 +235,33 @@ test('total_net_output_bytes counts the bytes written, once (a pipeline, as Redi
     c.close();
   }
 });
+
+test('latency-tracking no: nothing recorded, latencystats empty; yes shows what was kept', async () => {
+  const [ca, cb] = await d.connect();
+  const run = async (cmd: Cmd): Promise<string> => {
+    const [ra, rb] = await Promise.all([ca.send(cmd), cb.send(cmd)]);
+    expect(rb, cmd.join(' ')).toBe(ra);
+    return ra;
+  };
+  const stats = async (): Promise<void> => {
+    const lines = (raw: string): string[] =>
+      body(raw)
+        .split('\r\n')
+        .filter((l) => l.startsWith('latency_percentiles_usec_') && !l.startsWith('latency_percentiles_usec_config|'))
+        .map((l) => l.replace(/=[\d.]+/g, '=N'))
+        .sort();
+    const [ra, rb] = await Promise.all([ca.send(['INFO', 'latencystats']), cb.send(['INFO', 'latencystats'])]);
+    expect(lines(rb)).toEqual(lines(ra));
+  };
+  await run(['CONFIG', 'RESETSTAT']);
+  await run(['CONFIG', 'GET', 'latency-tracking']);
+  await run(['SET', 'lt', '1']);
+  await run(['CONFIG', 'SET', 'latency-tracking', 'no']);
+  await run(['CONFIG', 'GET', 'latency-tracking']);
+  await run(['GET', 'lt']);
+  await run(['STRLEN', 'lt']);
+  await stats(); // disabled: no lines
+  await run(['CONFIG', 'SET', 'latency-tracking', 'yes']);
+  await stats(); // SET's line (recorded before), no GET or STRLEN
+  await run(['CONFIG', 'SET', 'latency-tracking', 'maybe']);
+});

@@ -198,6 +198,8 @@ export const DIRECTIVES: Directive[] = [
     help: 'Entries kept in the slow log.' },
   { name: 'latency-monitor-threshold', type: 'int', default: '0', mutable: true, min: 0, max: LLONG_MAX, section: 'LATENCY MONITOR',
     help: 'Record events slower than this many milliseconds (0 disables).' },
+  { name: 'latency-tracking', type: 'bool', default: 'yes', mutable: true, section: 'LATENCY TRACKING',
+    help: 'Keep a latency histogram per command for INFO latencystats (no: nothing is recorded or shown).' },
   // append only file (src/persistence/aof*.ts)
   { name: 'appendonly', type: 'bool', default: 'no', mutable: true, section: 'APPEND ONLY MODE',
     help: 'Log every write to the append-only file (AOF) and load it at startup. CONFIG SET appendonly yes at runtime writes a base of the current data first (a rewrite); no stops logging.' },

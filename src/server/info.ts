@@ -63,6 +63,8 @@ export interface InfoState {
   replId: string;
   startupMemory: number;
   peakMemory: number;
+  /** latency-tracking (a boolean here: read after every command). */
+  latencyTracking: boolean;
   persistence: PersistenceInfo;
 }
 
@@ -81,6 +83,7 @@ export function setupInfo(server: Server): void {
     replId: randomHex40(),
     startupMemory: usedMemory(),
     peakMemory: 0,
+    latencyTracking: server.config.bool('latency-tracking'),
     persistence: {
       fields: {
         loading: 0, async_loading: 0, current_cow_peak: 0, current_cow_size: 0, current_cow_size_age: 0,
@@ -98,6 +101,9 @@ export function setupInfo(server: Server): void {
     },
   };
   server.ext.info = st;
+  server.config.onChange((name) => {
+    if (name === 'latency-tracking') st.latencyTracking = server.config.bool('latency-tracking');
+  });
   server.stats.onReset.push(() => resetInfoStats(server));
   server.onCron.push(() => {
     const used = usedMemory();
@@ -107,12 +113,13 @@ export function setupInfo(server: Server): void {
   server.hooks.afterCommand = (c, cmd, argv, usec) => {
     prev(c, cmd, argv, usec);
     // A command that blocked counts when it is served or unblocked (./slowlog.ts).
-    if (!c.blocked) recordLatency(cmd, usec);
+    if (!c.blocked) recordLatency(server, cmd, usec);
   };
 }
 
-/** Adds a run of cmd that took usec to its INFO latencystats histogram. */
-export function recordLatency(cmd: Command, usec: number): void {
+/** Adds a run of cmd that took usec to its INFO latencystats histogram (unless latency-tracking is no). */
+export function recordLatency(server: Server, cmd: Command, usec: number): void {
+  if (!state(server).latencyTracking) return;
   const h = cmd.stats.latency ?? (cmd.stats.latency = new LatencyHistogram());
   h.record(usec * 1000);
 }

@@ -236,7 +236,7 @@ test('total_net_output_bytes counts the bytes written, once (a pipeline, as Redi
   }
 });
 
-test('latency-tracking no: nothing recorded, latencystats empty; yes shows what was kept', async () => {
+test('latency-tracking no: nothing recorded, latencystats empty; yes shows what was kept; latency-tracking-info-percentiles', async () => {
   const [ca, cb] = await d.connect();
   const run = async (cmd: Cmd): Promise<string> => {
     const [ra, rb] = await Promise.all([ca.send(cmd), cb.send(cmd)]);
@@ -264,4 +264,12 @@ test('latency-tracking no: nothing recorded, latencystats empty; yes shows what 
   await run(['CONFIG', 'SET', 'latency-tracking', 'yes']);
   await stats(); // SET's line (recorded before), no GET or STRLEN
   await run(['CONFIG', 'SET', 'latency-tracking', 'maybe']);
+  // The percentiles shown: parsed as string2d reads them, printed with %f trimmed; none is allowed.
+  for (const v of ['0.0 50.0 100.0', '1e1 99.99999', '0x10', '99.9999999', '', '101', '-1', 'abc', '50 abc', '  50   99  ', 'inf', '1e999']) {
+    await run(['CONFIG', 'SET', 'latency-tracking-info-percentiles', v]);
+    await run(['CONFIG', 'GET', 'latency-tracking-info-percentiles']);
+    await run(['GET', 'lt']);
+    await stats();
+  }
+  await run(['CONFIG', 'SET', 'latency-tracking-info-percentiles', '50 99 99.9']);
 });

@@ -17,6 +17,7 @@
 
 import { parseMemory } from './config';
 import { formatNotifyFlags, parseNotifyFlags } from '../server/notify';
+import { parseDouble } from '../util/numbers';
 
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'list';
 
@@ -124,6 +125,25 @@ function parseSave(value: string[]): { value: string } | { reason: string } {
   return { value: nums.join(' ') };
 }
 
+/**
+ * latency-tracking-info-percentiles (setConfigLatencyTrackingInfoPercentilesOutputOption):
+ * numbers as string2d reads them, split at each single space (two spaces in
+ * a row make an empty, invalid one), each in [0, 100]; none is allowed.
+ * Canonical form: each printed with %f, trailing zeros trimmed.
+ */
+function parsePercentiles(value: string[]): { value: string } | { reason: string } {
+  const all = value.join(' ');
+  if (all === '') return { value: '' };
+  const out: string[] = [];
+  for (const tok of all.split(' ')) {
+    const p = parseDouble(tok);
+    if (p === null) return { reason: 'Invalid latency-tracking-info-percentiles parameters' };
+    if (p > 100 || p < 0) return { reason: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+    out.push(String(Number(p.toFixed(6))));
+  }
+  return { value: out.join(' ') };
+}
+
 /** dbfilename (isValidDBfilename): a file name in dir, not a path. */
 function parseDbfilename(args: string[]): { value: string } | { reason: string } {
   if (args.length !== 1) return { reason: 'wrong number of arguments' };
@@ -200,6 +220,8 @@ export const DIRECTIVES: Directive[] = [
     help: 'Record events slower than this many milliseconds (0 disables).' },
   { name: 'latency-tracking', type: 'bool', default: 'yes', mutable: true, section: 'LATENCY TRACKING',
     help: 'Keep a latency histogram per command for INFO latencystats (no: nothing is recorded or shown).' },
+  { name: 'latency-tracking-info-percentiles', type: 'list', default: '50 99 99.9', mutable: true, parse: parsePercentiles, section: 'LATENCY TRACKING',
+    help: 'The percentiles INFO latencystats shows, each between 0 and 100 (none: empty).' },
   // append only file (src/persistence/aof*.ts)
   { name: 'appendonly', type: 'bool', default: 'no', mutable: true, section: 'APPEND ONLY MODE',
     help: 'Log every write to the append-only file (AOF) and load it at startup. CONFIG SET appendonly yes at runtime writes a base of the current data first (a rewrite); no stops logging.' },

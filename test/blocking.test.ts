@@ -4,7 +4,7 @@
  */
 import { beforeEach, expect, test } from 'vitest';
 import { differential, type Open } from './helpers/diff';
-import { decode, type Decoded } from './helpers/resp';
+import { decode, RawClient, type Decoded } from './helpers/resp';
 
 const d = differential();
 beforeEach(() => {
@@ -377,4 +377,69 @@ test('CLIENT REPLY OFF / SKIP: a blocked pop served later, or timing out, sends 
     const ping = await a.send(['PING']);
     return [pushed, served, ...on, timedOut, ...on2, pushedS, afterSkip, ping, await p.send(['LLEN', 'l'])];
   });
+});
+
+test('CLIENT UNBLOCK ERROR on a command held by CLIENT PAUSE: the error, then the command runs again when the pause ends', async () => {
+  await scenario(async (open) => {
+    const [a, b1, b2, p] = [await open(), await open(), await open(), await open()];
+    const id = (await b1.send(['CLIENT', 'ID'])).slice(1, -2);
+    await p.send(['CONFIG', 'RESETSTAT']);
+    await p.send(['SLOWLOG', 'RESET']);
+    await p.send(['CONFIG', 'SET', 'slowlog-log-slower-than', '0']);
+    const seen = async () => {
+      const info = (await p.send(['INFO', 'commandstats'])) + (await p.send(['INFO', 'errorstats'])) + (await p.send(['INFO', 'stats']));
+      const stats = info
+        .split('\r\n')
+        .filter((l) => /^(cmdstat_(append|get|client\|unblock)|errorstat_|total_error_replies|total_commands_processed)/.test(l))
+        .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+        .sort();
+      const lat = (await p.send(['INFO', 'latencystats'])).split('\r\n').filter((l) => /^latency_percentiles_usec_(append|get)/.test(l));
+      const log = decode(await p.send(['SLOWLOG', 'GET', '-1'])) as Decoded[][];
+      const args = log.map((e) => (e[3] as string[]).join(' ')).filter((s) => !/^(INFO|SLOWLOG|CLIENT LIST)/.test(s));
+      const flags = (await p.send(['CLIENT', 'LIST', 'ID', id])).match(/flags=\S+|cmd=\S+/g);
+      return [...stats, lat.map((l) => l.slice(0, l.indexOf(':'))).sort().join(' '), args.join(', '), String(flags)].join(' | ');
+    };
+    try {
+      const out = [await a.send(['CLIENT', 'PAUSE', '5000', 'WRITE'])];
+      // b1's APPEND (and the GET pipelined behind it) is held, then b2's.
+      const r1 = b1.send(['APPEND', 'k', '1']);
+      const r2 = b1.send(['GET', 'k']);
+      await settle();
+      const r3 = b2.send(['APPEND', 'k', '2']);
+      await settle();
+      out.push(await a.send(['CLIENT', 'UNBLOCK', id, 'ERROR']), await r1);
+      out.push(await seen(), await p.send(['EXISTS', 'k']));
+      // Once more: another error for the same held command, which goes to the back of the queue again.
+      out.push(await a.send(['CLIENT', 'UNBLOCK', id, 'ERROR']), await r2);
+      out.push(await a.send(['CLIENT', 'UNPAUSE']));
+      // b2's APPEND runs first, then b1's and its GET.
+      out.push(await r3, await b1.next(), await b1.next(), await seen(), await p.send(['GET', 'k']));
+      return out.map((s) => s.replace(/CLIENT UNBLOCK \d+/g, 'CLIENT UNBLOCK <id>').replace(/CLIENT LIST ID \d+/g, 'CLIENT LIST ID <id>'));
+    } finally {
+      await a.send(['CLIENT', 'UNPAUSE']);
+      await p.send(['CONFIG', 'SET', 'slowlog-log-slower-than', '10000']);
+    }
+  });
+});
+
+// Redis 7.0.15 crashes here (replyToBlockedClientTimedOut: serverPanic for a
+// BLOCKED_POSTPONE client), so kevy only: CLIENT UNBLOCK TIMEOUT answers 0
+// and leaves the held command alone (see unblockHeld in commands/client.ts).
+test('CLIENT UNBLOCK TIMEOUT on a command held by CLIENT PAUSE answers 0 (kevy only)', async () => {
+  const [a, b] = [await RawClient.connect(d.kevyPort), await RawClient.connect(d.kevyPort)];
+  try {
+    const id = (await b.send(['CLIENT', 'ID'])).slice(1, -2);
+    expect(await a.send(['CLIENT', 'PAUSE', '5000', 'WRITE'])).toBe('+OK\r\n');
+    const r = b.send(['SET', 'k', 'v']);
+    await settle();
+    expect(await a.send(['CLIENT', 'UNBLOCK', id, 'TIMEOUT'])).toBe(':0\r\n');
+    expect(await a.send(['CLIENT', 'UNBLOCK', id])).toBe(':0\r\n');
+    expect(await a.send(['CLIENT', 'UNPAUSE'])).toBe('+OK\r\n');
+    expect(await r).toBe('+OK\r\n');
+    expect(await b.next(200).catch(() => '(nothing)')).toBe('(nothing)');
+  } finally {
+    await a.send(['CLIENT', 'UNPAUSE']);
+    a.close();
+    b.close();
+  }
 });

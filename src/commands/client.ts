@@ -9,10 +9,15 @@
  * is kept, and when the pause ends (timer or CLIENT UNPAUSE) it runs, then
  * the rest of the client's input. Nothing is lost or reordered. The guard is
  * installed on the first CLIENT PAUSE, so a server never paused pays nothing.
+ * CLIENT UNBLOCK <id> ERROR answers a held command with -UNBLOCKED and holds
+ * it again at the back of the queue (unblockHeld).
  */
 import * as E from '../errors';
 import { REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT, type Client } from '../server/client';
+import { deferredReply, otherUnblockers } from '../server/blocking';
 import { processCommand } from '../server/dispatcher';
+import { recordLatency } from '../server/info';
+import { slowlogPush } from '../server/slowlog';
 import { trackingCommands, trackingFlags, trackingRedirect } from '../server/tracking';
 import type { Server } from '../server/server';
 import { parseInt64 } from '../util/numbers';
@@ -288,7 +293,7 @@ interface PauseState {
   end: number;
   timer: NodeJS.Timeout | null;
   /** Held commands in arrival order. */
-  held: { c: Client; argv: string[] }[];
+  held: { c: Client; cmd: Command; argv: string[] }[];
 }
 
 /** Commands that are not writes but replicate something (CMD_MAY_REPLICATE in Redis 7.0). */
@@ -322,7 +327,7 @@ function pauseState(server: Server): PauseState {
     // The pause lasts until its timer (or CLIENT UNPAUSE) releases the held commands in order.
     if (state.type !== 'none' && (state.type === 'all' || mayReplicate(c, cmd))) {
       c.blocked = true;
-      state.held.push({ c, argv });
+      state.held.push({ c, cmd, argv });
       return ''; // answered later, when the command runs
     }
     return prev(c, cmd, argv);
@@ -346,6 +351,50 @@ function unpause(server: Server): void {
     server.processInput(c);
   }
 }
+
+/**
+ * CLIENT UNBLOCK <id> ERROR on a client whose command the pause holds, as
+ * Redis 7.0.15 does it for a BLOCKED_POSTPONE client (clientCommand's
+ * "unblock", then unblockClient and updateStatsOnUnblock): CLIENT UNBLOCK
+ * answers :1, the client gets -UNBLOCKED (dropped under CLIENT REPLY
+ * OFF/SKIP; counted in errorstats, total_error_replies, and as a failed
+ * CLIENT UNBLOCK), its command counts one failed call but no call, and is
+ * logged with its arguments (slow log, latencystats): unblockClient resets
+ * no postponed client, so its argv and its command survive. Then
+ * queueClientForReprocessing runs that command again: the pause holds it
+ * again, at the end of the queue, and it runs when the pause ends (seen:
+ * `SET k v` held, unblocked with ERROR, answers +OK after the pause and k is
+ * set; the client stays flags=b meanwhile).
+ *
+ * TIMEOUT answers :0 and leaves the client held. Redis 7.0.15 crashes there
+ * (replyToBlockedClientTimedOut has no reply for BLOCKED_POSTPONE:
+ * serverPanic). A held command has no timeout reply to give, and Redis's own
+ * rule for module clients (a client that cannot time out is not unblocked
+ * by CLIENT UNBLOCK, even with ERROR) says 0; Valkey fixed the crash this
+ * way (blockedClientMayTimeout is false for a postponed client). ERROR
+ * keeps Redis 7.0's observable behaviour.
+ */
+function unblockHeld(server: Server, id: number, withError: boolean): boolean {
+  const p = server.ext.pause as PauseState | undefined;
+  if (p === undefined || !withError) return false;
+  const i = p.held.findIndex((h) => h.c.id === id);
+  if (i < 0) return false;
+  const { c, cmd, argv } = p.held[i];
+  p.held.splice(i, 1);
+  deferredReply(c, () => c.error(E.UNBLOCKED));
+  cmd.stats.failedCalls++;
+  // The time it ran (none: a held command never reached call()).
+  recordLatency(server, cmd, 0);
+  if (!cmd.skipSlowlog) slowlogPush(server, c, cmd, argv, 0);
+  server.scheduleFlush(c);
+  // Run again now (Redis: in beforeSleep): the pause is still on (CLIENT
+  // UNPAUSE ends it in a later tick), so the command is held again.
+  c.blocked = false;
+  processCommand(c, argv);
+  if (!c.blocked && !c.closed) server.processInput(c);
+  return true;
+}
+otherUnblockers.push(unblockHeld);
 
 function clientPause(c: Client, argv: string[]): void {
   let type: 'write' | 'all' = 'all';

@@ -29,7 +29,8 @@
  *    for BLPOP, null bulk for BLMOVE) and the client is unblocked.
  *  - CLIENT UNBLOCK (unblockClientById) replies through onTimeout or with the
  *    UNBLOCKED error, and counts the command failed (INFO commandstats). A
- *    client that disconnects while blocked is forgotten.
+ *    client that disconnects while blocked is forgotten. A client blocked
+ *    otherwise (a command held by CLIENT PAUSE) is left to otherUnblockers.
  *  - A serve or a CLIENT UNBLOCK ends the command for the slow log and INFO
  *    latencystats (unblockedHooks); a timeout does not count there.
  *  - mayBlock(c) is false inside EXEC or a script (c.state.inExec or
@@ -180,7 +181,7 @@ class Registry {
  * itself causes for c (a tracking invalidation of a key it moved) is held
  * until after the reply, and kept when the reply is dropped.
  */
-function deferredReply<T>(c: Client, write: () => T): T {
+export function deferredReply<T>(c: Client, write: () => T): T {
   const hooks = c.server.hooks;
   hooks.beforeDeferredReply(c);
   const dropFrom = c.dropFrom;
@@ -278,12 +279,18 @@ export function handleReadyKeys(server: Server): void {
   }
 }
 
-/** CLIENT UNBLOCK: unblocks a client blocked on keys; false if it is not. */
+/**
+ * CLIENT UNBLOCK for a client blocked otherwise than on keys: CLIENT PAUSE
+ * adds one for the commands it holds (commands/client.ts). Each answers
+ * true if it unblocked the client with that id.
+ */
+export const otherUnblockers: ((server: Server, id: number, withError: boolean) => boolean)[] = [];
+
+/** CLIENT UNBLOCK: unblocks a client blocked on keys (or held, otherUnblockers); false if it is not. */
 export function unblockClientById(server: Server, id: number, withError: boolean): boolean {
   const r = server.ext.blocking as Registry | undefined;
-  if (r === undefined) return false;
-  const w = r.byClient.get(id);
-  if (w === undefined) return false;
+  const w = r?.byClient.get(id);
+  if (r === undefined || w === undefined) return otherUnblockers.some((u) => u(server, id, withError));
   deferredReply(w.c, () => (withError ? w.c.error(E.UNBLOCKED) : w.spec.onTimeout(w.c)));
   // Redis 7.0's CLIENT UNBLOCK counts the blocked command as failed in INFO
   // commandstats, TIMEOUT included (seen on redis-server 7.0.15: blpop

@@ -215,6 +215,37 @@ test('CLIENT REPLY OFF / SKIP: a protocol error or QUIT answers nothing and leav
   }
 });
 
+test('a connection left open by QUIT or a protocol error under CLIENT REPLY OFF drops a later push and closes', async () => {
+  // Redis adds nothing to a CLIENT_CLOSE_AFTER_REPLY client's output (_addReplyToBufferOrList), but
+  // a push (prepareClientToWrite lets it through REPLY OFF) queues the client for a write, which
+  // finds nothing pending and frees it (writeToClient). Each story: the writes (a pause after
+  // each), then another connection's command that pushes to it, twice.
+  const stories: { resp: 2 | 3; writes: string[]; trigger: string[] }[] = [
+    { resp: 2, writes: ['CLIENT REPLY OFF\r\nSUBSCRIBE c\r\n', 'QUIT\r\n'], trigger: ['PUBLISH', 'c', 'm'] },
+    { resp: 2, writes: ['CLIENT REPLY OFF\r\nPSUBSCRIBE c*\r\n', '*abc\r\n'], trigger: ['PUBLISH', 'cx', 'm'] },
+    { resp: 3, writes: ['SUBSCRIBE c\r\nCLIENT REPLY OFF\r\n', 'CLIENT REPLY SKIP\r\n*1\r\n$x\r\n'], trigger: ['PUBLISH', 'c', 'm'] },
+    { resp: 3, writes: ['CLIENT TRACKING on\r\nGET k\r\nCLIENT REPLY OFF\r\n', 'QUIT\r\n'], trigger: ['SET', 'k', 'v'] },
+    { resp: 3, writes: ['CLIENT TRACKING on BCAST\r\nCLIENT REPLY OFF\r\n', 'QUIT\r\n'], trigger: ['SET', 'k', 'v'] },
+  ];
+  for (const { resp, writes, trigger } of stories) {
+    const [a, b] = await d.connect(resp);
+    const [pa, pb] = await d.connect();
+    for (const w of writes) {
+      await Promise.all([a.sendMany(w, 0), b.sendMany(w, 0)]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const out: unknown[][] = [[[...a.unsolicited], a.closed], [[...b.unsolicited], b.closed]];
+    for (let i = 0; i < 2; i++) {
+      const [ra, rb] = await Promise.all([pa.send(trigger), pb.send(trigger)]);
+      await new Promise((r) => setTimeout(r, 100));
+      out[0].push(ra, [...a.unsolicited], a.closed);
+      out[1].push(rb, [...b.unsolicited], b.closed);
+    }
+    expect(out[1], JSON.stringify(writes)).toEqual(out[0]);
+    await d.run([['DEL', 'k']]);
+  }
+});
+
 test('timeout counts every read as activity: a command sent a byte at a time is not idle, as in Redis', async () => {
   await d.run([['CONFIG', 'SET', 'timeout', '1']]);
   try {

@@ -59,6 +59,14 @@ export class Client {
   multi: MultiState | null = null;
   /** Set after QUIT, CLIENT KILL of itself or a protocol error: no more commands run; close once `out` is written (flush). */
   closeAfterReply = false;
+  /**
+   * With closeAfterReply: the length of `out` when its last command ended
+   * (Server.processInput), or -1 before. Redis adds nothing to the output of
+   * a CLIENT_CLOSE_AFTER_REPLY client (_addReplyToBufferOrList returns at
+   * once), so a push written later (a pub/sub message, a tracking
+   * invalidation) is dropped (flush).
+   */
+  finalOut = -1;
   closed = false;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -245,6 +253,19 @@ export class Client {
     // (writeToClient), and a reply CLIENT REPLY OFF/SKIP dropped queues none
     // (prepareClientToWrite). So QUIT, CLIENT KILL of itself or a protocol
     // error under OFF leave the connection open, reading no more commands.
+    if (this.finalOut >= 0 && this.out.length > this.finalOut) {
+      // Output that came after its last reply (finalOut) is dropped. A push
+      // to a connection left open that way still closes it: Redis queues the
+      // client for a write before dropping the push (prepareClientToWrite
+      // lets a push through CLIENT REPLY OFF), and writeToClient, finding
+      // nothing pending, frees a CLIENT_CLOSE_AFTER_REPLY client. Seen on
+      // 7.0.15: REPLY OFF, QUIT, then PUBLISH (answered :1): no message, EOF.
+      this.out = this.out.slice(0, this.finalOut);
+      if (this.out.length === 0) {
+        this.close();
+        return;
+      }
+    }
     if (this.out.length === 0 || this.outputHeld) return;
     const s = this.out;
     this.out = '';

@@ -381,6 +381,8 @@ export class Server {
       n++;
     }
     this.cmdClock = -1;
+    // Its last command ran: what it wrote is all it will ever send (Client.finalOut).
+    if (c.closeAfterReply && c.finalOut < 0) c.finalOut = c.out.length;
     c.queryBuffered = parser.buffered;
     // A client stopped mid-pipeline keeps its replies until the pipeline is read or they fill a write.
     if (c.inputYielded && c.out.length < YIELD_FLUSH_BYTES) return;

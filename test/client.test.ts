@@ -246,6 +246,19 @@ test('a connection left open by QUIT or a protocol error under CLIENT REPLY OFF 
   }
 });
 
+test('CLIENT KILL of itself or QUIT inside MULTI: the rest of the EXEC array is not sent, as in Redis', async () => {
+  // CLIENT_CLOSE_AFTER_REPLY is set once the command's own reply is queued; nothing is added after it.
+  for (const kill of [true, false]) {
+    const [a, b] = await d.connect();
+    const ids = await Promise.all([a.send(['CLIENT', 'ID']), b.send(['CLIENT', 'ID'])]);
+    const story = (id: string): Buffer =>
+      Buffer.concat([['MULTI'], kill ? ['CLIENT', 'KILL', 'ID', id.slice(1, -2), 'SKIPME', 'no'] : ['QUIT'], ['PING', 'after'], ['EXEC'], ['PING']].map((x) => encode(x)));
+    await Promise.all([a.sendMany(story(ids[0]), 0), b.sendMany(story(ids[1]), 0)]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect([b.unsolicited, b.closed], kill ? 'CLIENT KILL' : 'QUIT').toEqual([a.unsolicited, a.closed]);
+  }
+});
+
 test('timeout counts every read as activity: a command sent a byte at a time is not idle, as in Redis', async () => {
   await d.run([['CONFIG', 'SET', 'timeout', '1']]);
   try {

@@ -60,8 +60,9 @@ export class Client {
   /** Set after QUIT, CLIENT KILL of itself or a protocol error: no more commands run; close once `out` is written (flush). */
   closeAfterReply = false;
   /**
-   * With closeAfterReply: the length of `out` when its last command ended
-   * (Server.processInput), or -1 before. Redis adds nothing to the output of
+   * With closeAfterReply: the length of `out` after the reply of the command
+   * that set it (dispatcher's call(): QUIT, CLIENT KILL of itself; a protocol
+   * error: Server.processInput), or -1 before. Redis adds nothing to the output of
    * a CLIENT_CLOSE_AFTER_REPLY client (_addReplyToBufferOrList returns at
    * once), so a push written later (a pub/sub message, a tracking
    * invalidation) is dropped (flush).

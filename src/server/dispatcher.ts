@@ -154,6 +154,10 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     if ((c.replyFlags & REPLY_SILENCED) !== 0) c.out = c.out.slice(0, c.dropFrom);
     c.dropFrom = dropFromBefore;
   }
+  // QUIT or CLIENT KILL of itself ran: nothing written after its reply reaches
+  // the client (Client.finalOut), the rest of an EXEC included, as in Redis,
+  // where _addReplyToBufferOrList adds nothing to a CLIENT_CLOSE_AFTER_REPLY client.
+  if (c.closeAfterReply && c.finalOut < 0) c.finalOut = c.out.length;
   // Raised, as Redis's call() asks: a save (SAVE, SHUTDOWN SAVE) lowers dirty and changes nothing.
   if (server.dirty > dirty) {
     const effect = c.propagateAs ?? [argv];

@@ -381,7 +381,7 @@ export class Server {
       n++;
     }
     this.cmdClock = -1;
-    // Its last command ran: what it wrote is all it will ever send (Client.finalOut).
+    // After a protocol error, what it wrote is all it will ever send (Client.finalOut; call() sets it for QUIT and CLIENT KILL).
     if (c.closeAfterReply && c.finalOut < 0) c.finalOut = c.out.length;
     c.queryBuffered = parser.buffered;
     // A client stopped mid-pipeline keeps its replies until the pipeline is read or they fill a write.

@@ -422,6 +422,20 @@ test('CLIENT UNBLOCK ERROR on a command held by CLIENT PAUSE: the error, then th
   });
 });
 
+test('CLIENT UNPAUSE ends the pause at once: the rest of the pipeline runs unpaused, then the held commands', async () => {
+  // Redis's unpauseClients: the held clients are unblocked now (CLIENT UNBLOCK finds nothing),
+  // and run in beforeSleep, after the pausing client's pipeline.
+  await scenario(async (open) => {
+    const [a, b] = [await open(), await open()];
+    const id = (await b.send(['CLIENT', 'ID'])).slice(1, -2);
+    const out = [await a.send(['CLIENT', 'PAUSE', '5000', 'WRITE'])];
+    const held = b.send(['INCR', 'n']);
+    await settle();
+    out.push(...(await a.sendMany(`CLIENT UNPAUSE\r\nCLIENT UNBLOCK ${id} ERROR\r\nINCR n\r\n`, 3)), await held);
+    return out;
+  });
+});
+
 // Redis 7.0.15 crashes here (replyToBlockedClientTimedOut: serverPanic for a
 // BLOCKED_POSTPONE client), so kevy only: CLIENT UNBLOCK TIMEOUT answers 0
 // and leaves the held command alone (see unblockHeld in commands/client.ts).

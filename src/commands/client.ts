@@ -337,6 +337,11 @@ function pauseState(server: Server): PauseState {
 
 /** Ends the pause and runs the held commands, then each client's pending input. */
 function unpause(server: Server): void {
+  runHeld(server, endPause(server));
+}
+
+/** Ends the pause; returns the commands it held, still to run (their clients stay blocked until then). */
+function endPause(server: Server): PauseState['held'] {
   const p = pauseState(server);
   p.type = 'none';
   p.end = 0;
@@ -344,6 +349,11 @@ function unpause(server: Server): void {
   p.timer = null;
   const held = p.held;
   p.held = [];
+  return held;
+}
+
+/** Runs the commands a pause held, in arrival order, then the rest of each client's input. */
+function runHeld(server: Server, held: PauseState['held']): void {
   for (const { c, argv } of held) {
     if (c.closed || server.shuttingDown) continue;
     c.blocked = false;
@@ -434,9 +444,18 @@ function clientPause(c: Client, argv: string[]): void {
   c.ok();
 }
 
+/**
+ * CLIENT UNPAUSE (unpauseClients): the pause ends now, so the rest of this
+ * client's pipeline runs unpaused and a CLIENT UNBLOCK finds nothing held;
+ * the held commands run after this turn's reads, as Redis runs its
+ * unblocked clients in beforeSleep (seen on 7.0.15: `CLIENT UNPAUSE; CLIENT
+ * UNBLOCK <held> ERROR; INCR n` answers +OK :0 :1, the held INCR then :2).
+ */
 function clientUnpause(c: Client): void {
   c.ok();
-  if (c.server.ext.pause !== undefined) setImmediate(() => unpause(c.server));
+  if (c.server.ext.pause === undefined) return;
+  const held = endPause(c.server);
+  if (held.length !== 0) setImmediate(() => runHeld(c.server, held));
 }
 
 const CLIENT_HELP = [

@@ -421,3 +421,20 @@ describe('client-query-buffer-limit set at run time', () => {
     }
   });
 });
+
+test('latency-tracking-info-percentiles: one value in a config file is split at blanks, as by redis-server', async () => {
+  // Redis's MULTI_ARG_CONFIG: a lone argument is split again (sdssplitargs); CONFIG SET splits at each space.
+  for (const v of ['50  99 ', '50\t99', ' 0 100', '10']) {
+    const redis = await startRedis(['--latency-tracking-info-percentiles', v]);
+    const c = await RawClient.connect(redis.port);
+    try {
+      const cfg = new Config();
+      loadConfigText(cfg, `latency-tracking-info-percentiles ${quote(v)}\n`, 'kevy.conf');
+      const want = await c.send(['CONFIG', 'GET', 'latency-tracking-info-percentiles']);
+      expect(want, JSON.stringify(v)).toBe(`*2\r\n$33\r\nlatency-tracking-info-percentiles\r\n$${cfg.get('latency-tracking-info-percentiles').length}\r\n${cfg.get('latency-tracking-info-percentiles')}\r\n`);
+    } finally {
+      c.close();
+      await redis.stop();
+    }
+  }
+});

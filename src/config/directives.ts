@@ -42,6 +42,12 @@ export interface Directive {
   values?: string[];
   /** Other names accepted for the same directive (the old ziplist names). */
   aliases?: string[];
+  /**
+   * Redis's MULTI_ARG_CONFIG: in a config file or on the command line, a
+   * lone argument is split again like a line (sdssplitargs: runs of blanks,
+   * quotes), so `"50  99"` is two values; CONFIG SET splits at each space.
+   */
+  multiArg?: boolean;
   /** Repeated lines in one file append to each other (like redis.conf's `save`). */
   accumulate?: boolean;
   /**
@@ -220,7 +226,7 @@ export const DIRECTIVES: Directive[] = [
     help: 'Record events slower than this many milliseconds (0 disables).' },
   { name: 'latency-tracking', type: 'bool', default: 'yes', mutable: true, section: 'LATENCY TRACKING',
     help: 'Keep a latency histogram per command for INFO latencystats (no: nothing is recorded or shown).' },
-  { name: 'latency-tracking-info-percentiles', type: 'list', default: '50 99 99.9', mutable: true, parse: parsePercentiles, section: 'LATENCY TRACKING',
+  { name: 'latency-tracking-info-percentiles', type: 'list', default: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles, section: 'LATENCY TRACKING',
     help: 'The percentiles INFO latencystats shows, each between 0 and 100 (none: empty).' },
   // append only file (src/persistence/aof*.ts)
   { name: 'appendonly', type: 'bool', default: 'no', mutable: true, section: 'APPEND ONLY MODE',

@@ -60,7 +60,9 @@ export function applyDirective(config: Config, args: string[], state: LoadState)
   const name = args[0].toLowerCase();
   const d = BY_NAME.get(name);
   if (d) {
-    const r = check(d, args.slice(1), config.get(d.name));
+    let values = args.slice(1);
+    if (d.multiArg && values.length === 1 && values[0] !== '') values = splitArgs(values[0]) ?? values;
+    const r = check(d, values, config.get(d.name));
     if ('reason' in r) return r.reason;
     let v = r.value;
     if (d.accumulate && state.seen.has(d.name) && v !== '') v = `${config.get(d.name)} ${v}`.trim();

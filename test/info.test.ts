@@ -140,6 +140,14 @@ test('commandstats, errorstats, latencystats after CONFIG RESETSTAT', async () =
     ['INCR', 'k'],
     ['SELECT', '99'],
     ['CONFIG', 'GET', 'maxclients'],
+    // A queued command's error fails that command, not EXEC (Redis's prev_err_count).
+    ['MULTI'],
+    ['INCR', 'k'],
+    ['PING'],
+    ['EXEC'],
+    ['MULTI'],
+    ['NOSUCH'],
+    ['EXEC'],
   ] as Cmd[]) {
     await run(cmd);
   }

@@ -110,7 +110,9 @@ function dispatch(c: Client, argv: string[]): void {
 export function call(c: Client, cmd: Command, argv: string[]): void {
   const server = c.server;
   const dirty = server.dirty;
-  const errors = server.stats.totalErrorReplies;
+  // Errors counted from here (Redis's incrCommandStatsOnError(NULL, 0)); a
+  // nested call (EXEC's commands) moves the mark past the errors it counted.
+  server.stats.errorMark = server.stats.totalErrorReplies;
   const outBefore = c.out.length;
   // CLIENT REPLY OFF/SKIP: this command's replies are dropped at its end,
   // from dropFrom (which a push it writes moves past itself, Client.pushed).
@@ -148,7 +150,9 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   cmd.stats.usec += usec;
   server.stats.totalCommands++;
   c.lastCommand = cmd.name;
-  if (server.stats.totalErrorReplies > errors) cmd.stats.failedCalls++; // '>': CONFIG RESETSTAT zeroes the counter
+  // New errors since the mark fail this command, not EXEC's queued command's ('>': CONFIG RESETSTAT zeroes the counter).
+  if (server.stats.totalErrorReplies > server.stats.errorMark) cmd.stats.failedCalls++;
+  server.stats.errorMark = server.stats.totalErrorReplies;
   if (silenced) {
     // Unless the command turned replies on (CLIENT REPLY ON's own +OK, RESET's +RESET).
     if ((c.replyFlags & REPLY_SILENCED) !== 0) c.out = c.out.slice(0, c.dropFrom);

@@ -9,6 +9,8 @@ export class Stats {
   rejectedConnections = 0;
   totalCommands = 0;
   totalErrorReplies = 0;
+  /** totalErrorReplies when the running command last looked (dispatcher's call(): Redis's prev_err_count). */
+  errorMark = 0;
   expiredKeys = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;

@@ -388,3 +388,18 @@ test('function and script with nothing loaded', async () => {
   await d.run(cmds);
   await d.run(cmds, { resp: 3 });
 });
+
+test('timeout does not close an idle MONITOR client (a replica to Redis), and closes an idle normal one', async () => {
+  await d.run([['CONFIG', 'SET', 'timeout', '1']]);
+  try {
+    const [ma, mb] = await d.connect();
+    const [na, nb] = await d.connect();
+    expect(await Promise.all([ma.send(['MONITOR']), mb.send(['MONITOR'])])).toEqual(['+OK\r\n', '+OK\r\n']);
+    await Promise.all([na.send(['PING']), nb.send(['PING'])]);
+    await new Promise((r) => setTimeout(r, 2600));
+    expect([mb.closed, nb.closed]).toEqual([ma.closed, na.closed]);
+    expect([ma.closed, na.closed]).toEqual([false, true]);
+  } finally {
+    await d.run([['CONFIG', 'SET', 'timeout', '0']]);
+  }
+});

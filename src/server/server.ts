@@ -478,7 +478,8 @@ export class Server {
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        if (!c.blocked && now - c.lastInteraction > timeout * 1000 && !c.state.subscribed) c.close();
+        // Not a MONITOR client (a replica to Redis: clientsCronHandleTimeout spares CLIENT_SLAVE).
+        if (!c.blocked && now - c.lastInteraction > timeout * 1000 && !c.state.subscribed && c.state.monitor !== true) c.close();
       }
     }
     for (const fn of this.onCron) fn(now);

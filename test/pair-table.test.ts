@@ -201,3 +201,33 @@ describe('PairTable', () => {
     );
   });
 });
+
+test('across chunks (16,384 entries each): updates, deletes at the boundaries, a drain and growth again', () => {
+  const t = new PairTable();
+  const model = new Map<string, string>();
+  const N = 2 * 16384 + 100;
+  for (let i = 0; i < N; i++) setBoth(t, model, 'f' + i, 'v' + i);
+  // The first update makes the value chunks, as long as the entries; most entries get one.
+  for (let i = 0; i < N; i++) if (i % 5 !== 0) setBoth(t, model, 'f' + i, 'u' + i);
+  check(t, model);
+  // Deletes of the entries in the last slots of a chunk, the first of the next, and the last one.
+  for (const at of [16383, 16384, 32767, 32768, -1, 0]) {
+    const slot = at < 0 ? t.size - 1 : at;
+    const f = t.fieldAt(slot);
+    expect(t.delete(f)).toBe(true);
+    model.delete(f);
+    // The entry moved into the freed slot (the last one) is found there, with its value.
+    if (slot < t.size) expect(t.get(t.fieldAt(slot))).toBe(model.get(t.fieldAt(slot)));
+    expect(t.size).toBe(model.size);
+  }
+  check(t, model);
+  const c = t.clone();
+  for (const f of [...model.keys()]) {
+    expect(t.delete(f)).toBe(true);
+    model.delete(f);
+  }
+  check(t, model);
+  expect(c.size).toBe(N - 6); // the clone keeps its own chunks
+  for (let i = 0; i < 20000; i++) setBoth(t, model, 'g' + i, 'w' + i);
+  check(t, model);
+});

@@ -216,3 +216,48 @@ describe('SetValue', () => {
     expect(s.size).toBe(1);
   });
 });
+
+test('a set across chunks (16,384 members each): deletes at the boundaries, members, scan, clone, a drain and growth again', () => {
+  const s = new SetValue();
+  const model = new Set<string>();
+  const N = 2 * 16384 + 100;
+  for (let i = 0; i < N; i++) {
+    expect(s.add('m' + i)).toBe(true);
+    model.add('m' + i);
+  }
+  const same = (): void => {
+    expect(s.size).toBe(model.size);
+    expect(new Set(s.members())).toEqual(model);
+    const scanned: string[] = [];
+    let cursor = 0;
+    do cursor = s.scan(cursor, 5000, (m) => scanned.push(m));
+    while (cursor !== 0);
+    expect(scanned.length).toBe(model.size);
+    expect(new Set(scanned)).toEqual(model);
+  };
+  same();
+  for (const at of [16383, 16384, 32767, 32768, -1, 0]) {
+    const slot = at < 0 ? s.size - 1 : at;
+    const m = s.at(slot);
+    expect(s.delete(m)).toBe(true);
+    model.delete(m);
+    // The member moved into the freed slot (the last one) is still found.
+    if (slot < s.size) expect(s.has(s.at(slot))).toBe(true);
+    expect(s.has(m)).toBe(false);
+  }
+  same();
+  const c = s.clone();
+  for (const m of [...model]) {
+    expect(s.delete(m)).toBe(true);
+    model.delete(m);
+  }
+  same();
+  expect(c.size).toBe(N - 6); // the clone keeps its own chunks
+  expect(c.has('m1')).toBe(true);
+  for (let i = 0; i < 20000; i++) {
+    s.add('n' + i);
+    model.add('n' + i);
+  }
+  same();
+  expect(model.has(s.random())).toBe(true);
+});

@@ -1,7 +1,7 @@
 /**
- * StringIndex: an open-addressing hash index from a key string to its slot
- * in a dense key array (SetValue's members; ChunkedStringIndex: IndexedMap's
- * keys, kept in chunks). Each bucket holds the key's
+ * ChunkedStringIndex: an open-addressing hash index from a key string to its
+ * slot in a dense key array kept in chunks (./chunks.ts: IndexedMap's keys,
+ * SetValue's members). Each bucket holds the key's
  * 32-bit hash and its slot + 1, side by side in one Int32Array, so a probe
  * compares integers and reads the key string only when the hashes match.
  *
@@ -18,7 +18,7 @@
  * invariants are ./slot-index.ts's, shared with PairTable; the hash is
  * ./buckets.ts's.
  *
- *   const keys = ['a']; const ix = new StringIndex(keys);
+ *   const keys = [['a']]; const ix = new ChunkedStringIndex(keys);
  *   ix.insert('a', 0); ix.find('a');   // 0
  */
 import { hashString } from './buckets';
@@ -52,26 +52,7 @@ abstract class StringSlots extends SlotIndex<string> {
   }
 }
 
-/** Over a plain array of keys (SetValue's members). */
-export class StringIndex extends StringSlots {
-  /** `keys` is the dense array the slots point into (owned by the caller). */
-  constructor(private readonly keys: string[]) {
-    super();
-  }
-
-  protected holds(slot: number, key: string): boolean {
-    return this.keys[slot] === key;
-  }
-
-  /** A copy indexing `keys`, a copy of this index's key array (same slots). */
-  clone(keys: string[]): StringIndex {
-    const c = new StringIndex(keys);
-    c.copyBuckets(this);
-    return c;
-  }
-}
-
-/** Over keys kept in chunks (./chunks.ts: IndexedMap's). */
+/** Over keys kept in chunks (./chunks.ts: IndexedMap's keys, SetValue's members). */
 export class ChunkedStringIndex extends StringSlots {
   /** `chunks` holds the keys the slots point into (owned by the caller). */
   constructor(private readonly chunks: string[][]) {
@@ -80,5 +61,12 @@ export class ChunkedStringIndex extends StringSlots {
 
   protected holds(slot: number, key: string): boolean {
     return this.chunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK] === key;
+  }
+
+  /** A copy indexing `chunks`, a copy of this index's chunks (same slots). */
+  clone(chunks: string[][]): ChunkedStringIndex {
+    const c = new ChunkedStringIndex(chunks);
+    c.copyBuckets(this);
+    return c;
   }
 }

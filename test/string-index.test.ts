@@ -56,7 +56,7 @@ function indexAgainstMap() {
   return { keys, ix, model, add, del };
 }
 
-test('StringIndex + dense array behaves as a Map (property)', () => {
+test('ChunkedStringIndex + dense array behaves as a Map (property)', () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
       const { keys, ix, model, add, del } = indexAgainstMap();

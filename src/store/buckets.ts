@@ -1,6 +1,6 @@
 /**
  * The bucket array of the open-addressing indexes (./slot-index.ts, under
- * StringIndex for IndexedMap, sorted sets' scores and sets, and PairTable for
+ * ChunkedStringIndex for IndexedMap, sorted sets' scores and sets, and PairTable for
  * big hashes): bucket b is t[2b] (the key's 32-bit hash) and t[2b + 1] (its
  * slot + 1; 0: empty), in one Int32Array of a power-of-two number of
  * buckets. Linear probing; deletion shifts the following buckets back,

@@ -79,12 +79,16 @@ export class SetValue implements Collection {
       this.index.insert(member, SMALL);
     }
     if (this.intset) {
+      // The sorted view is stale either way (and not needed once a hashtable).
+      this.sorted = null;
       if (parseInt64(member) === null) this.intset = false;
-      else this.sorted = null;
     }
     chunkPush(this.items, n, member, valueChunks);
     this.count = n + 1;
-    if (this.intset && n + 1 > limits.setMaxIntsetEntries) this.intset = false;
+    if (this.intset && n + 1 > limits.setMaxIntsetEntries) {
+      this.intset = false;
+      this.sorted = null;
+    }
     return true;
   }
 

@@ -1,7 +1,7 @@
 /**
  * SlotIndex: an open-addressing hash index from a key to its slot in a dense
  * array its owner keeps (IndexedMap's and SetValue's keys through
- * StringIndex, PairTable's entries). Buckets are ./buckets.ts's: the key's
+ * ChunkedStringIndex, PairTable's entries). Buckets are ./buckets.ts's: the key's
  * 32-bit hash and its slot + 1 side by side in one Int32Array, so a probe
  * compares integers and asks the owner (holds()) only when the hashes match.
  *

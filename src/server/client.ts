@@ -62,7 +62,7 @@ export class Client {
   /**
    * With closeAfterReply: the length of `out` after the reply of the command
    * that set it (dispatcher's call(): QUIT, CLIENT KILL of itself; a protocol
-   * error: Server.processInput), or -1 before. Redis adds nothing to the output of
+   * error: Server.processInput, where it is set), or -1 before. Redis adds nothing to the output of
    * a CLIENT_CLOSE_AFTER_REPLY client (_addReplyToBufferOrList returns at
    * once), so a push written later (a pub/sub message, a tracking
    * invalidation) is dropped (flush).

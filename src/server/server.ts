@@ -373,6 +373,7 @@ export class Server {
         c.error('ERR ' + r);
         c.dropReplyIfOff(mark);
         c.closeAfterReply = true;
+        c.finalOut = c.out.length; // what it wrote is all it will ever send (Client.finalOut)
         this.log.verbose(`Protocol error (${r}) from client: id=${c.id} addr=${c.addr}`);
         break;
       }
@@ -381,8 +382,6 @@ export class Server {
       n++;
     }
     this.cmdClock = -1;
-    // After a protocol error, what it wrote is all it will ever send (Client.finalOut; call() sets it for QUIT and CLIENT KILL).
-    if (c.closeAfterReply && c.finalOut < 0) c.finalOut = c.out.length;
     c.queryBuffered = parser.buffered;
     // A client stopped mid-pipeline keeps its replies until the pipeline is read or they fill a write.
     if (c.inputYielded && c.out.length < YIELD_FLUSH_BYTES) return;

@@ -114,8 +114,7 @@ unblockedHooks.push((c, how, serveUsec) => {
   const usec = call.usec + serveUsec;
   recordLatency(server, call.cmd, usec);
   latencyAddSampleIfNeeded(server, 'command-unblocking', Math.floor(serveUsec / 1000));
-  const log = slowlogOf(server);
-  if (log.slowerThan >= 0 && usec >= log.slowerThan) slowlogPush(server, c, call.cmd, how === 'unblocked' ? [] : call.argv, usec);
+  slowlogPush(server, c, call.cmd, how === 'unblocked' ? [] : call.argv, usec);
 });
 
 /**

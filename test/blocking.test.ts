@@ -16,6 +16,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Lets the server take a command sent without waiting for its reply (a block). */
 const settle = () => sleep(40);
 
+/**
+ * The lines of INFO commandstats, errorstats and stats that `re` picks, their
+ * usec fields left out, sorted: Redis lists commandstats in its dict's
+ * (seeded) order.
+ */
+async function statLines(p: RawClient, re: RegExp): Promise<string[]> {
+  const info = (await p.send(['INFO', 'commandstats'])) + (await p.send(['INFO', 'errorstats'])) + (await p.send(['INFO', 'stats']));
+  return info
+    .split('\r\n')
+    .filter((l) => re.test(l))
+    .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+    .sort();
+}
+
 const scenario = (fn: (open: Open) => Promise<string[]>) => d.scenario(fn);
 
 test('a push serves blocked clients first come, first served', async () => {
@@ -138,13 +152,7 @@ test('INFO after CLIENT UNBLOCK: the blocked command counts as failed, TIMEOUT i
     const [a, p] = [await open(), await open()];
     const id = (await a.send(['CLIENT', 'ID'])).slice(1, -2);
     await p.send(['CONFIG', 'RESETSTAT']);
-    const stats = async () =>
-      ((await p.send(['INFO', 'commandstats'])) + (await p.send(['INFO', 'errorstats'])) + (await p.send(['INFO', 'stats'])))
-        .split('\r\n')
-        .filter((l) => /^(cmdstat_blpop|cmdstat_client\|unblock|errorstat_|total_error_replies)/.test(l))
-        .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
-        .sort() // Redis lists commandstats in its dict's (seeded) order
-        .join(' ');
+    const stats = async () => (await statLines(p, /^(cmdstat_blpop|cmdstat_client\|unblock|errorstat_|total_error_replies)/)).join(' ');
     let r = a.send(['BLPOP', 'k', '0']);
     await settle();
     await p.send(['RPUSH', 'k', 'v']);
@@ -387,12 +395,7 @@ test('CLIENT UNBLOCK ERROR on a command held by CLIENT PAUSE: the error, then th
     await p.send(['SLOWLOG', 'RESET']);
     await p.send(['CONFIG', 'SET', 'slowlog-log-slower-than', '0']);
     const seen = async () => {
-      const info = (await p.send(['INFO', 'commandstats'])) + (await p.send(['INFO', 'errorstats'])) + (await p.send(['INFO', 'stats']));
-      const stats = info
-        .split('\r\n')
-        .filter((l) => /^(cmdstat_(append|get|client\|unblock)|errorstat_|total_error_replies|total_commands_processed)/.test(l))
-        .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
-        .sort();
+      const stats = await statLines(p, /^(cmdstat_(append|get|client\|unblock)|errorstat_|total_error_replies|total_commands_processed)/);
       const lat = (await p.send(['INFO', 'latencystats'])).split('\r\n').filter((l) => /^latency_percentiles_usec_(append|get)/.test(l));
       const log = decode(await p.send(['SLOWLOG', 'GET', '-1'])) as Decoded[][];
       const args = log.map((e) => (e[3] as string[]).join(' ')).filter((s) => !/^(INFO|SLOWLOG|CLIENT LIST)/.test(s));

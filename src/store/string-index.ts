@@ -25,8 +25,17 @@ import { hashString } from './buckets';
 import { SlotIndex } from './slot-index';
 import { CHUNK_BITS, CHUNK_MASK } from './chunks';
 
-/** The operations of a string index; where a slot's key lives is the subclass's (holds()). */
-abstract class StringSlots extends SlotIndex<string> {
+/** Over keys kept in chunks (./chunks.ts: IndexedMap's keys, SetValue's members). */
+export class ChunkedStringIndex extends SlotIndex<string> {
+  /** `chunks` holds the keys the slots point into (owned by the caller). */
+  constructor(private readonly chunks: string[][]) {
+    super();
+  }
+
+  protected holds(slot: number, key: string): boolean {
+    return this.chunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK] === key;
+  }
+
   /** The slot of key, or -1. */
   find(key: string): number {
     return this.findSlot(key, hashString(key));
@@ -49,18 +58,6 @@ abstract class StringSlots extends SlotIndex<string> {
   /** Removes key; returns the slot it had, or -1 when absent. */
   remove(key: string): number {
     return this.removeKey(key, hashString(key));
-  }
-}
-
-/** Over keys kept in chunks (./chunks.ts: IndexedMap's keys, SetValue's members). */
-export class ChunkedStringIndex extends StringSlots {
-  /** `chunks` holds the keys the slots point into (owned by the caller). */
-  constructor(private readonly chunks: string[][]) {
-    super();
-  }
-
-  protected holds(slot: number, key: string): boolean {
-    return this.chunks[slot >>> CHUNK_BITS][slot & CHUNK_MASK] === key;
   }
 
   /** A copy indexing `chunks`, a copy of this index's chunks (same slots). */

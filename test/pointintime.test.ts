@@ -147,4 +147,23 @@ describe('PointInTimeView invariants "once" and "as-of-start"', () => {
     expect(seen).not.toContain('late');
     expect(new Set(seen).size).toBe(100);
   });
+
+  test('client batches yield sooner while any view walks (a BGSAVE and an AOF rewrite at once included)', () => {
+    const server = newServer();
+    server.dbs[0].set('k', 'v');
+    const normal = [server.yieldMask, server.yieldAfterMs];
+    const a = new PointInTimeView(server, () => {});
+    const b = new PointInTimeView(server, () => {});
+    a.start();
+    const walking = [server.yieldMask, server.yieldAfterMs];
+    expect(walking[0]).toBeLessThan(normal[0]);
+    expect(walking[1]).toBeLessThan(normal[1]);
+    b.start();
+    a.detach();
+    a.detach(); // a second detach (abort after the end) changes nothing
+    expect([server.yieldMask, server.yieldAfterMs]).toEqual(walking);
+    while (!b.step(0));
+    b.detach();
+    expect([server.yieldMask, server.yieldAfterMs]).toEqual(normal);
+  });
 });

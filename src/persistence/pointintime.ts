@@ -108,8 +108,20 @@ const CLOCK_EVERY = 16;
  *   away/4, 0.05-0.1 ms     1.2-1.4 ms   0.9-1.0 ms          470-540 ms
  *   away/4, 0.02-0.1 ms     0.7-1.1 ms   0.6 ms              650-660 ms
  * (Redis in the same runs: 0.26-0.29 ms, 0.24-0.33 ms, 670-900 ms.)
+ * With client batches yielding after 0.02 ms during a walk
+ * (Server.setBackgroundWalk), kevy alone, 3 rounds each:
+ *   away/4, 0.01-0.05 ms    0.50-0.67 ms 0.43-0.44 ms        617-640 ms
+ *   away/4, 0.005-0.02 ms   0.50 ms      0.25 ms             780 ms
+ * and with V8's helper threads at nice 19 too (server/helper-threads.ts),
+ * 0.005-0.02 ms: 0.31-0.34 ms, 0.23-0.31 ms, 730-910 ms. The 0.02 ms cap
+ * starved the walk under a flood (redis-benchmark -P 16 -c 50 SET/GET,
+ * 1,000,000 keys): a BGSAVE took 20.7 s, against 12.1 s with 0.02-0.1 ms and
+ * 8.1 s with 0.005-0.1 ms (under a flood a poll phase is long, and a
+ * quarter of it adds little to what its clients wait). 0.005-0.1 ms against 0.005-0.02
+ * in one run (3 rounds): 0.26 / 0.23 ms against 0.27 / 0.20 (Redis 0.26 /
+ * 0.27).
  */
-export const MIN_SLICE_MS = 0.02;
+export const MIN_SLICE_MS = 0.005;
 export const MAX_SLICE_MS = 0.1;
 export const IDLE_SLICE_MS = 1;
 const IDLE_AFTER_MS = 10;
@@ -147,6 +159,7 @@ export class PointInTimeView {
     this.current = 0;
     viewsOf(this.server).add(this);
     this.attached = true;
+    this.server.setBackgroundWalk(true);
   }
 
   /** Key and TTL counts of database i at start() (for RESIZEDB). */
@@ -160,6 +173,7 @@ export class PointInTimeView {
     if (!this.attached) return;
     this.attached = false;
     viewsOf(this.server).delete(this);
+    this.server.setBackgroundWalk(false);
     this.walks = [];
   }
 

@@ -29,7 +29,7 @@
  *
  * Stalls: for kevy the worst event-loop delay inside the server process
  * (perf_hooks.monitorEventLoopDelay, the embedded server runs in a child
- * with the probe, with kevy-server's young-generation cap and helper-thread priority applied); for
+ * with the probe, with kevy-server's young-generation cap applied); for
  * Redis the fork time (INFO latest_fork_usec).
  * Writes bench/bgsave-latency-results.json.
  */
@@ -50,9 +50,6 @@ if (process.argv[2] === '--serve') {
   // The young-generation cap kevy-server applies to itself (not to an embedded server): measure kevy as it runs.
   const youngGen = path.join(dist, 'server', 'young-gen.js');
   if (fs.existsSync(youngGen)) require(youngGen).capYoungGeneration();
-  // ... and the helper-thread priority it sets (server/helper-threads.ts).
-  const helpers = path.join(dist, 'server', 'helper-threads.js');
-  if (fs.existsSync(helpers)) require(helpers).lowerHelperThreadPriority();
   const h = monitorEventLoopDelay({ resolution: 1 });
   startServer({ port: Number(port), bind: '127.0.0.1', dir, config: { save: '', appendonly: 'no' }, loglevel: 'warning' }).then(() => {
     h.enable();

@@ -24,7 +24,6 @@ import { DIRECTIVES, FILE_ONLY_HELP, type Directive } from './directives';
 import { ConfigFileError, checkLoaded, formatFatal, loadConfigFile, loadConfigText, loadOptions, newLoadState } from './load';
 import { KEVY_VERSION, REDIS_VERSION, Server, StartupError } from '../server/server';
 import { capYoungGeneration } from '../server/young-gen';
-import { lowerHelperThreadPriority } from '../server/helper-threads';
 import { heapLimits, keepRunningNearHeapLimit } from '../server/memory-guard';
 
 const VERSION_LINE = `kevy-server v=${KEVY_VERSION} (Redis ${REDIS_VERSION} compatible) node=${process.versions.node}`;
@@ -152,7 +151,6 @@ export async function main(argv: string[]): Promise<void> {
 /** Starts the server and owns the process until it exits. */
 async function run(config: Config, inv: Invocation): Promise<void> {
   capYoungGeneration();
-  lowerHelperThreadPriority();
   keepRunningNearHeapLimit();
   const server = new Server(config);
   if (config.file) server.ext.configFile = config.file;

@@ -112,14 +112,12 @@ const CLOCK_EVERY = 16;
  * (Server.setBackgroundWalk), kevy alone, 3 rounds each:
  *   away/4, 0.01-0.05 ms    0.50-0.67 ms 0.43-0.44 ms        617-640 ms
  *   away/4, 0.005-0.02 ms   0.50 ms      0.25 ms             780 ms
- * and with V8's helper threads at nice 19 too (server/helper-threads.ts),
- * 0.005-0.02 ms: 0.31-0.34 ms, 0.23-0.31 ms, 730-910 ms. The 0.02 ms cap
- * starved the walk under a flood (redis-benchmark -P 16 -c 50 SET/GET,
- * 1,000,000 keys): a BGSAVE took 20.7 s, against 12.1 s with 0.02-0.1 ms and
- * 8.1 s with 0.005-0.1 ms (under a flood a poll phase is long, and a
- * quarter of it adds little to what its clients wait). 0.005-0.1 ms against 0.005-0.02
- * in one run (3 rounds): 0.26 / 0.23 ms against 0.27 / 0.20 (Redis 0.26 /
- * 0.27).
+ * A 0.02 ms cap starved the walk under a flood (redis-benchmark -P 16 -c 50
+ * SET/GET, 1,000,000 keys): a BGSAVE took 20.7 s, against 12.1 s with
+ * 0.02-0.1 ms and 7.7-8.1 s with 0.005-0.1 ms (under a flood a poll phase is
+ * long, and a quarter of it adds little to what its clients wait). In one
+ * run, 0.005-0.1 ms against 0.005-0.02 ms: 0.26 / 0.23 ms against 0.27 /
+ * 0.20 (Redis 0.26 / 0.27). The README has the latest full run.
  */
 export const MIN_SLICE_MS = 0.005;
 export const MAX_SLICE_MS = 0.1;
@@ -146,6 +144,7 @@ export class PointInTimeView {
 
   /** Takes the view: from now on, changes are copied before they happen. */
   start(): void {
+    if (this.attached) return; // taken already (and counted in Server.setBackgroundWalk)
     this.walks = this.server.dbs.map((db) => ({
       db,
       data: db.data,

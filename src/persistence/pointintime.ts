@@ -144,7 +144,7 @@ export class PointInTimeView {
 
   /** Takes the view: from now on, changes are copied before they happen. */
   start(): void {
-    if (this.attached) return; // taken already (and counted in Server.setBackgroundWalk)
+    if (this.attached) return; // taken already
     this.walks = this.server.dbs.map((db) => ({
       db,
       data: db.data,
@@ -171,8 +171,9 @@ export class PointInTimeView {
   detach(): void {
     if (!this.attached) return;
     this.attached = false;
-    viewsOf(this.server).delete(this);
-    this.server.setBackgroundWalk(false);
+    const views = viewsOf(this.server);
+    views.delete(this);
+    this.server.setBackgroundWalk(views.size !== 0);
     this.walks = [];
   }
 

@@ -332,12 +332,9 @@ export class Server {
   /** How often (every yieldMask + 1 commands) and after how long (ms) processInput stops a client's batch. */
   yieldMask = 15;
   yieldAfterMs = YIELD_AFTER_MS;
-  private backgroundWalks = 0;
 
-  /** A background save starts (true) or stops (false) walking the keyspace: batches yield sooner meanwhile. */
-  setBackgroundWalk(on: boolean): void {
-    this.backgroundWalks += on ? 1 : -1;
-    const walking = this.backgroundWalks > 0;
+  /** Whether a background save (one or more point-in-time views) walks the keyspace: batches yield sooner meanwhile. */
+  setBackgroundWalk(walking: boolean): void {
     this.yieldMask = walking ? 3 : 15;
     this.yieldAfterMs = walking ? WALK_YIELD_AFTER_MS : YIELD_AFTER_MS;
   }

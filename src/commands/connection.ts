@@ -50,8 +50,7 @@ function selectCommand(c: Client, argv: string[]): void {
 
 /** Checks a username/password pair against the default user; replies on failure. */
 export function checkAuth(c: Client, user: string, pass: string): boolean {
-  const required = c.server.config.requirepass;
-  if (user === 'default' && (required === '' || pass === required)) {
+  if (user === 'default' && c.server.config.defaultUser.check(pass)) {
     c.authenticated = true;
     return true;
   }
@@ -66,7 +65,7 @@ function authCommand(c: Client, argv: string[]): void {
     return;
   }
   if (argv.length === 2) {
-    if (c.server.config.requirepass === '') {
+    if (c.server.config.defaultUser.nopass) {
       c.error(E.AUTH_NOT_CONFIGURED);
       return;
     }
@@ -157,7 +156,7 @@ function resetCommand(c: Client): void {
   // CLIENT_REPLY_SKIP: a RESET that is itself skipped answers nothing, under
   // OFF too (MULTI; CLIENT REPLY SKIP; CLIENT REPLY OFF; EXEC; RESET).
   c.replyFlags &= ~(REPLY_OFF | REPLY_SKIP_NEXT);
-  c.authenticated = c.server.config.requirepass === '';
+  c.authenticated = c.server.config.defaultUser.nopass;
   c.simple('RESET');
 }
 

@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { BY_NAME, DIRECTIVES, NOT_SUPPORTED_HINT, type Directive } from './directives';
 import { REDIS_DIRECTIVES } from './redis-directives';
+import { DefaultUser } from './default-user';
 import { parseBigInt64 } from '../util/numbers';
 
 const UNITS: Record<string, bigint> = {
@@ -86,6 +87,8 @@ export class Config {
   private listeners: ((name: string, value: string) => void)[] = [];
   /** Absolute path of the config file the server was started with (null: none; CONFIG REWRITE needs one). */
   file: string | null = null;
+  /** The default user's passwords: requirepass, and the config file's `user default ...` line. */
+  readonly defaultUser = new DefaultUser();
 
   constructor() {
     for (const d of DIRECTIVES) {
@@ -94,6 +97,10 @@ export class Config {
       this.defaults.set(d.name, v);
       this.values.set(d.name, v);
     }
+    // First listener: the server's see the default user already changed.
+    this.onChange((name, value) => {
+      if (name === 'requirepass') this.defaultUser.setRequirepass(value);
+    });
   }
 
   /** The canonical value of a directive (or alias). */
@@ -157,10 +164,6 @@ export class Config {
 
   get bind(): string[] {
     return this.get('bind').split(' ').filter(Boolean);
-  }
-
-  get requirepass(): string {
-    return this.get('requirepass');
   }
 
   get databases(): number {

@@ -160,7 +160,7 @@ function parseDbfilename(args: string[]): { value: string } | { reason: string }
 export const DIRECTIVES: Directive[] = [
   // network
   { name: 'bind', type: 'list', default: '127.0.0.1 -::1', mutable: true, restartOnly: true, section: 'NETWORK',
-    help: 'Addresses to listen on, one or more. A leading "-" marks an address as optional: startup goes on if it is unavailable.' },
+    help: 'Addresses to listen on, one or more. A leading "-" marks an address as optional: startup goes on if it is unavailable. "*" is every IPv4 address and "::*" every IPv6 one (bind * -::* listens on all interfaces).' },
   { name: 'port', type: 'int', default: '6379', mutable: true, restartOnly: true, min: 0, max: 65535, section: 'NETWORK',
     help: 'TCP port to accept connections on.' },
   { name: 'protected-mode', type: 'bool', default: 'yes', mutable: true, section: 'NETWORK',

@@ -70,6 +70,8 @@ export function applyDirective(config: Config, args: string[], state: LoadState)
     config.assign([[d, v]]);
     return null;
   }
+  // `user default ...`, as Redis's CONFIG REWRITE writes it (./default-user.ts).
+  if (name === 'user' && args.length >= 2) return config.defaultUser.declare(args.slice(1));
   if (REDIS_DEPRECATED.has(name)) return null;
   if (REDIS_DIRECTIVES.has(name)) return `'${name}' ${NOT_SUPPORTED_HINT}`;
   return 'Bad directive or wrong number of arguments';

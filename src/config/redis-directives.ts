@@ -53,7 +53,7 @@ export const REDIS_DIRECTIVES: ReadonlySet<string> = new Set([
   'tls-client-key-file-pass', 'tls-cluster', 'tls-dh-params-file', 'tls-key-file',
   'tls-key-file-pass', 'tls-port', 'tls-prefer-server-ciphers', 'tls-protocols',
   'tls-replication', 'tls-session-cache-size', 'tls-session-cache-timeout', 'tls-session-caching',
-  'tracking-table-max-keys', 'unixsocket', 'unixsocketperm', 'user',
+  'tracking-table-max-keys', 'unixsocket', 'unixsocketperm',
   'zset-max-listpack-entries', 'zset-max-listpack-value', 'zset-max-ziplist-entries', 'zset-max-ziplist-value',
 ]);
 

@@ -99,7 +99,7 @@ export class Client {
   ) {
     this.id = id;
     this.db = server.dbs[0];
-    this.authenticated = !server.config.requirepass;
+    this.authenticated = server.config.defaultUser.nopass;
     this.addr = socket ? formatAddr(socket.remoteAddress, socket.remotePort) : '';
     this.laddr = socket ? formatAddr(socket.localAddress, socket.localPort) : '';
   }

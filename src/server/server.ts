@@ -158,6 +158,8 @@ export class Server {
 
   constructor(config: Config) {
     this.config = config;
+    // The config file's `user default ...` line wins over requirepass, wherever written (ACLLoadUsersAtStartup).
+    config.defaultUser.applyDeclared();
     this.log.setLevel(config.get('loglevel'));
     this.log.setFile(config.get('logfile'));
     const n = config.databases;
@@ -174,7 +176,7 @@ export class Server {
       if (name === 'loglevel') this.log.setLevel(value);
       if (name === 'hz') this.startCron();
       if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
-      if (name === 'requirepass' && value === '') for (const c of this.clients.values()) c.authenticated = true;
+      if (name === 'requirepass' && config.defaultUser.nopass) for (const c of this.clients.values()) c.authenticated = true;
       this.applyLimits();
     });
     setupInfo(this);
@@ -255,11 +257,15 @@ export class Server {
     for (const raw of this.config.bind) {
       const optional = raw.startsWith('-');
       const host = optional ? raw.slice(1) : raw;
+      // As Redis's anetTcpServer: `*` is every IPv4 address, `::*` every IPv6 one, and an
+      // IPv6 socket is IPv6-only (so `bind * -::*` takes the port on both).
+      const ipv6 = host.includes(':');
+      const address = host === '*' ? '0.0.0.0' : host === '::*' ? '::' : host;
       const srv = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port: this.boundPort || port, host, backlog: this.config.int('tcp-backlog') }, () => {
+          srv.listen({ port: this.boundPort || port, host: address, ipv6Only: ipv6, backlog: this.config.int('tcp-backlog') }, () => {
             srv.off('error', reject);
             resolve();
           });
@@ -290,7 +296,7 @@ export class Server {
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (this.config.bool('protected-mode') && !this.config.requirepass && !isLoopback(socket.remoteAddress)) {
+    if (this.config.bool('protected-mode') && this.config.defaultUser.nopass && !isLoopback(socket.remoteAddress)) {
       this.stats.rejectedConnections++;
       socket.end(`-${E.PROTECTED_MODE}\r\n`);
       return;

@@ -82,19 +82,29 @@ export const MIN_MAX_NOT_STRING = 'ERR min or max not valid string range item';
 export const PROTECTED_MODE =
   "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 
-/** `-ERR unknown command 'foo', with args beginning with: 'a' 'b' ` as server.c builds it. */
+/** A string as C's %s prints it: up to its first NUL. */
+function cstr(s: string): string {
+  const i = s.indexOf('\0');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/**
+ * `-ERR unknown command 'foo', with args beginning with: 'a' 'b' ` as
+ * server.c builds it (%.128s and '%.*s': each argument ends at a NUL, and
+ * the 128 bytes count what was printed).
+ */
 export function unknownCommand(name: string, args: string[]): string {
   let list = '';
   for (const a of args) {
     if (list.length >= 128) break;
-    list += `'${a.slice(0, 128 - list.length)}' `;
+    list += `'${cstr(a).slice(0, 128 - list.length)}' `;
   }
-  return `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${list}`;
+  return `ERR unknown command '${cstr(name).slice(0, 128)}', with args beginning with: ${list}`;
 }
 
 /** `-ERR unknown subcommand 'foo'. Try CLIENT HELP.` */
 export function unknownSubcommand(sub: string, container: string): string {
-  return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;
+  return `ERR unknown subcommand '${cstr(sub).slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;
 }
 
 /** Arity error; `name` is the lower-case full name (`get`, `client|kill`). */

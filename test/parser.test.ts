@@ -165,6 +165,10 @@ test('whole commands (the fast path) parse as commands fed a byte at a time (the
     raw('*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n'),
     raw('*1\r\n$4\r\nPING\r'),
     raw('*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n'),
+    // A NUL in a length line: Redis never finds its CR (see the NUL tests below).
+    raw('*1\r\n$4\0\r\nPING\r\n'),
+    raw('*1\0\r\n$4\r\nPING\r\n'),
+    raw('*2\r\n$4\r\nECHO\r\n\0\r\nx\r\n'),
   ];
   for (const bytes of cases) {
     for (const auth of [true, false]) {
@@ -172,5 +176,91 @@ test('whole commands (the fast path) parse as commands fed a byte at a time (the
       expect(parseAll(bytes, bytes.length, auth), bytes.toString('latin1', 0, 40)).toEqual(slow);
       expect(parseAll(Buffer.concat([bytes, bytes]), 2 * bytes.length, auth)).toEqual(parseAll(Buffer.concat([bytes, bytes]), 1, auth));
     }
+  }
+});
+
+/** What p returns for `parts` fed in turn (as parseAll: stops at an error, else ends with what stays buffered). */
+function parseParts(parts: Buffer[]): unknown[] {
+  const p = new RequestParser(limits);
+  const got: unknown[] = [];
+  for (const part of parts) {
+    p.feed(Buffer.from(part));
+    for (let r = p.next(); r !== null; r = p.next()) {
+      got.push(r);
+      if (typeof r === 'string') return got;
+    }
+    p.release();
+  }
+  got.push(p.buffered);
+  return got;
+}
+
+test('a NUL before the CR of a `*` or `$` line (or the LF of an inline one) hides it, as strchr() in Redis: the command waits, split anywhere', () => {
+  // Redis finds these line ends with strchr() in its NUL-terminated query
+  // buffer: a NUL first means "no line end yet", whatever follows. (In a
+  // bulk's data a NUL is just a byte.) Each stream, with what comes of it.
+  const raw = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const cases: [Buffer, unknown[]][] = [
+    [raw('PING\r\n*1\r\n$4\0\r\nPING\r\n'), [['PING'], 11]],
+    [raw('*1\0\r\n$4\r\nPING\r\n'), [15]],
+    [raw('*\0\r\n'), [4]],
+    [raw('*1\r\n\0\r\n'), [3]], // not "expected '$', got '\0'"
+    [raw('*1\r\nx\0\r\n'), [4]], // not "expected '$', got 'x'"
+    [raw('*1\r\n$\0\r\n'), [4]],
+    [raw('*2\r\n$4\r\nECHO\r\n$1\0\r\nx\r\n'), [8]],
+    [raw('PI\0NG\r\nPING\r\n'), [13]],
+    [raw('PING\r\0\nPING\r\n'), [13]],
+    [raw('\0PING\r\n'), [7]],
+    // Without a NUL before the line end: parsed, or refused, at once.
+    [raw('*1\r\n$4\r\nPI\0G\r\n'), [['PI\0G'], 0]],
+    [raw('*1\r\nx\r\n'), ["Protocol error: expected '$', got 'x'"]],
+    [raw('*1x\r\n'), ['Protocol error: invalid multibulk length']],
+  ];
+  for (const [bytes, want] of cases) {
+    const label = JSON.stringify(bytes.toString('latin1'));
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(parseParts([bytes.subarray(0, cut), bytes.subarray(cut)]), `${label} cut at ${cut}`).toEqual(want);
+    }
+    expect(parseAll(bytes, 1), label).toEqual(want);
+  }
+});
+
+test('a line a NUL hides is refused once more than 64 KB wait (PROTO_INLINE_MAX_SIZE), not before, however the bytes come', () => {
+  // [what comes before, its commands, the line, the error]
+  const cases: [string, string[][], string, string][] = [
+    ['*1\r\n', [], '$4\0\r\n', 'Protocol error: too big bulk count string'],
+    ['', [], '*1\0\r\n', 'Protocol error: too big mbulk count string'],
+    ['PING\r\n', [['PING']], 'PI\0NG\r\n', 'Protocol error: too big inline request'],
+  ];
+  for (const [before, done, line, tooBig] of cases) {
+    for (const over of [0, 1]) {
+      // What waits: the line and its padding, 65536 bytes (+1).
+      const bytes = Buffer.from(before + line + 'a'.repeat(65536 - line.length + over), 'latin1');
+      const want = over === 0 ? [...done, 65536] : [...done, tooBig];
+      const label = `${JSON.stringify(line)} and 64 KB${over === 0 ? '' : ' + 1'}`;
+      for (const size of [1000, 4096, 16384, 65536, bytes.length]) {
+        expect(parseAll(bytes, size), `${label}, reads of ${size}`).toEqual(want);
+      }
+      for (const cut of [1, before.length + 2, before.length + line.length, 30000, bytes.length - 1]) {
+        expect(parseParts([bytes.subarray(0, cut), bytes.subarray(cut)]), `${label}, cut at ${cut}`).toEqual(want);
+      }
+    }
+  }
+});
+
+test('a `*` or `$` line whose CR is the last byte read has its end: however long, it waits for the next byte, not "too big"', () => {
+  // Redis says too big only when strchr() finds no CR; a CR with nothing
+  // after it yet is a line end that waits for its LF (any byte).
+  const cases: [string, number, string, string][] = [
+    ['*1\r\n$', 4, 'Protocol error: invalid bulk length', 'Protocol error: too big bulk count string'],
+    ['*', 0, 'Protocol error: invalid multibulk length', 'Protocol error: too big mbulk count string'],
+  ];
+  for (const [head, consumed, invalid, tooBig] of cases) {
+    const first = Buffer.from(head + 'x'.repeat(60000), 'latin1');
+    const second = Buffer.from('x'.repeat(10000) + '\r', 'latin1');
+    expect(parseParts([first, second]), head).toEqual([first.length + second.length - consumed]);
+    expect(parseParts([first, second, Buffer.from('\n')]), head).toEqual([invalid]);
+    // A read that crosses 64 KB without the CR: too big, as in Redis.
+    expect(parseParts([first, second.subarray(0, 9999)]), head).toEqual([tooBig]);
   }
 });

@@ -61,6 +61,69 @@ test('protocol errors reply then close', async () => {
   await rawBoth('PING\r\n*1\r\n$x\r\n', 2);
 });
 
+/**
+ * What a fresh connection gets for `parts` (byte strings written in turn; a
+ * number waits that many ms), once quiet for 150 ms: the output and whether
+ * the server closed.
+ */
+async function rawOutput(port: number, parts: (string | number)[]): Promise<string> {
+  const s = await openSocket(port);
+  let out = '';
+  let closed = false;
+  s.on('data', (b: Buffer) => (out += b.toString('latin1')));
+  s.on('close', () => (closed = true));
+  for (const p of parts) {
+    if (typeof p === 'number') await new Promise((r) => setTimeout(r, p));
+    else s.write(Buffer.from(p, 'latin1'));
+  }
+  await new Promise((r) => setTimeout(r, 150));
+  s.destroy();
+  return `${JSON.stringify(out)} ${closed ? 'closed' : 'open'}`;
+}
+
+test('a NUL before the CR of a length line (or the LF of an inline line): Redis waits, and says too big after 64 KB more', async () => {
+  // processMultibulkBuffer / processInlineBuffer find the line end with
+  // strchr() in the NUL-terminated query buffer: a NUL first hides it for
+  // good, and the unparsed bytes grow until PROTO_INLINE_MAX_SIZE (64 KB).
+  const pad = (n: number) => 'a'.repeat(n);
+  const cases: [(string | number)[], string][] = [
+    [['*1\r\n$4\0\r\n'], '"" open'],
+    [['*1\r\n$4\0\r\nPING\r\n'], '"" open'],
+    [['*1\0\r\n$4\r\nPING\r\n'], '"" open'],
+    [['PING\r\n*1\r\n\0\r\nPING\r\n'], '"+PONG\\r\\n" open'], // not "expected '$'"
+    [['*2\r\n$4\r\nECHO\r\n$1\0\r\nx\r\n'], '"" open'],
+    [['PI\0NG\r\nPING\r\n'], '"" open'],
+    [['PING\r\0\nPING\r\n'], '"" open'],
+    // 65536 bytes wait: nothing yet; one more and the line is too big.
+    [['*1\r\n$4\0\r\n', 50, pad(65531)], '"" open'],
+    [['*1\r\n$4\0\r\n', 50, pad(65532)], '"-ERR Protocol error: too big bulk count string\\r\\n" closed'],
+    [['*1\0\r\n' + pad(65532)], '"-ERR Protocol error: too big mbulk count string\\r\\n" closed'],
+    [['PING\r\nPI\0NG\r\n', 50, pad(65530)], '"+PONG\\r\\n-ERR Protocol error: too big inline request\\r\\n" closed'],
+    // A CR that is the last byte received ends the line, however long: it
+    // waits for the next byte, then the length is refused (not "too big").
+    [['*1\r\n$' + pad(60000), 50, pad(10000) + '\r', 50, '\n'], '"-ERR Protocol error: invalid bulk length\\r\\n" closed'],
+  ];
+  // Each on its own connections, all at once.
+  await Promise.all(
+    cases.map(async ([parts, want]) => {
+      const label = JSON.stringify(parts.map((p) => (typeof p === 'string' ? p.slice(0, 30) : p)));
+      const [r, k] = await Promise.all([rawOutput(d.redisPort, parts), rawOutput(d.kevyPort, parts)]);
+      expect(r, `redis: ${label}`).toBe(want);
+      expect(k, `kevy: ${label}`).toBe(r);
+    }),
+  );
+});
+
+test('unknown command names and arguments end at a NUL in the error, as %s prints them', async () => {
+  await d.run([
+    ['FOO\0BAR', 'a\0b', 'c'],
+    ['\0x', '\0'],
+    // The 128 bytes of arguments count what is printed: 'a' leaves room for 'z'.
+    ['FOO', 'x'.repeat(120), 'a\0' + 'y'.repeat(50), 'z'.repeat(20)],
+    ['CLIENT', 'a\0b'],
+  ]);
+});
+
 test('a bulk longer than a V8 string is refused at its header, and the server keeps serving', async () => {
   // Within Redis's default proto-max-bulk-len (536870912), past V8's longest string (536870888):
   // kevy used to accept the header, and died turning the received bytes into a string.

@@ -259,12 +259,13 @@ export class RequestParser {
   private multibulkHeader(): ParseResult | undefined {
     const buf = this.buf;
     const eol = findCR(buf, this.pos);
-    if (eol < 0 || eol + 1 >= buf.length) {
-      if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big mbulk count string';
-      return null;
-    }
+    if (eol < 0 || eol + 1 >= buf.length) return this.unfinishedLine(eol, 'Protocol error: too big mbulk count string');
     const n = parseLength(buf, this.pos + 1, eol);
-    if (n === null || n > MAX_MULTIBULK) return 'Protocol error: invalid multibulk length';
+    if (n === null || n > MAX_MULTIBULK) {
+      // A line that does not parse may hold a NUL: then Redis has not found its end (see unfinishedLine).
+      if (hasNul(buf, this.pos, eol)) return this.unfinishedLine(-1, 'Protocol error: too big mbulk count string');
+      return 'Protocol error: invalid multibulk length';
+    }
     if (n > 10 && !this.limits.authenticated()) return 'Protocol error: unauthenticated multibulk length';
     this.pos = eol + 2;
     this.argc = n > 0 ? n : 0;
@@ -282,15 +283,14 @@ export class RequestParser {
       if (this.bulkLen < 0) {
         if (this.pos >= buf.length) return null;
         const eol = findCR(buf, this.pos);
-        if (eol < 0 || eol + 1 >= buf.length) {
-          if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big bulk count string';
-          return null;
+        if (eol < 0 || eol + 1 >= buf.length) return this.unfinishedLine(eol, 'Protocol error: too big bulk count string');
+        const n = buf[this.pos] === 0x24 /* '$' */ ? parseLength(buf, this.pos + 1, eol) : null;
+        if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_ARG_LEN) {
+          // As for the `*` line: a NUL before the CR, and Redis is still looking for the line's end.
+          if (n === null && hasNul(buf, this.pos, eol)) return this.unfinishedLine(-1, 'Protocol error: too big bulk count string');
+          if (buf[this.pos] !== 0x24 /* '$' */) return `Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`;
+          return 'Protocol error: invalid bulk length';
         }
-        if (buf[this.pos] !== 0x24 /* '$' */) {
-          return `Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`;
-        }
-        const n = parseLength(buf, this.pos + 1, eol);
-        if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_ARG_LEN) return 'Protocol error: invalid bulk length';
         if (n > 16384 && !this.limits.authenticated()) return 'Protocol error: unauthenticated bulk length';
         this.pos = eol + 2;
         this.bulkLen = n;
@@ -318,6 +318,21 @@ export class RequestParser {
     return this.args; // the next header allocates the next command's array
   }
 
+  /**
+   * A `*n` / `$n` line without its end: null (wait for more bytes), or
+   * `tooBig` once more than PROTO_INLINE_MAX_SIZE bytes wait, as Redis
+   * replies when it finds no CR. Redis looks for the CR with strchr() in its
+   * NUL-terminated query buffer, so a NUL before the CR hides it for good:
+   * such a line is never parsed, and its client waits until 64 KB more
+   * arrive (the callers pass eol -1 when the line they found holds a NUL).
+   * A CR that is the last byte (eol >= 0) was found: Redis waits for the
+   * byte after it, however long the line, and never says too big.
+   */
+  private unfinishedLine(eol: number, tooBig: string): string | null {
+    const crFound = eol >= 0 && !hasNul(this.buf, this.pos, eol);
+    return !crFound && this.buf.length - this.pos > INLINE_MAX_SIZE ? tooBig : null;
+  }
+
   private inline(): ParseResult {
     const buf = this.buf;
     const nl = buf.indexOf(LF, this.pos);
@@ -328,11 +343,22 @@ export class RequestParser {
     let end = nl;
     if (end > this.pos && buf[end - 1] === CR) end--;
     const line = latin1(buf, this.pos, end);
+    // Redis finds the LF with strchr, which stops at a NUL: a line with one is still unfinished.
+    if (line.indexOf('\0') >= 0) {
+      if (buf.length - this.pos > INLINE_MAX_SIZE) return 'Protocol error: too big inline request';
+      return null;
+    }
     this.pos = nl + 1;
     const args = splitArgs(line);
     if (args === null) return 'Protocol error: unbalanced quotes in request';
     return args; // none for a blank line: an empty command
   }
+}
+
+/** Whether buf[from, to) holds a NUL byte. */
+function hasNul(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] === 0) return true;
+  return false;
 }
 
 /**

@@ -7,10 +7,13 @@
  * ALL; for WRITE the writes, the commands that may replicate, and an EXEC
  * whose queue holds one) is held: its client is marked blocked, the command
  * is kept, and when the pause ends (timer or CLIENT UNPAUSE) it runs, then
- * the rest of the client's input. Nothing is lost or reordered. The guard is
+ * the rest of the client's input. Nothing is lost or reordered. Between the
+ * pause's end and the run its client shows `u` in CLIENT LIST, not `b`
+ * (Redis: unblocked, waiting for beforeSleep). The guard is
  * installed on the first CLIENT PAUSE, so a server never paused pays nothing.
- * CLIENT UNBLOCK <id> ERROR answers a held command with -UNBLOCKED and holds
- * it again at the back of the queue (unblockHeld).
+ * CLIENT UNBLOCK <id> ERROR answers a held command with -UNBLOCKED and,
+ * after the turn's reads, holds it again at the back of the queue
+ * (unblockHeld).
  */
 import * as E from '../errors';
 import { REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT, type Client } from '../server/client';
@@ -67,10 +70,11 @@ function flagsOf(c: Client): string {
   if (c.state.monitor === true) f += 'O';
   if (c.state.subscribed === true) f += 'P';
   if (c.multi !== null) f += 'x';
-  if (c.blocked) f += 'b';
+  if (c.blocked && !c.unblocked) f += 'b';
   f += trackingFlags(c);
   if ((c.state.watch as { dirty?: boolean } | undefined)?.dirty === true) f += 'd';
   if (c.closeAfterReply) f += 'c';
+  if (c.unblocked) f += 'u';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
 }
@@ -96,8 +100,7 @@ function requestBytes(argv: readonly string[]): number {
 function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
   const now = Date.now();
   const isSelf = o === self;
-  const held = pausedArgv(o);
-  const argv = isSelf ? selfArgv : held;
+  const argv = isSelf ? selfArgv : pendingArgv(o);
   const qbuf = isSelf ? requestBytes(selfArgv) + o.queryBuffered : o.queryBuffered;
   const argvMem = argv === null ? 0 : argvBytes(argv);
   let multiMem = 0;
@@ -116,6 +119,18 @@ function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
     ` omem=${pending > 16384 ? pending - 16384 : 0} tot-mem=${1024 + qbuf + argvMem + multiMem + rbs + pending}` +
     ` events=r${pending > 0 ? 'w' : ''} cmd=${cmd} user=default redir=${trackingRedirect(o)} resp=${o.resp}\n`
   );
+}
+
+/**
+ * The arguments Redis still holds for a client that is not running
+ * (argv-mem): a command a pause holds, or a blocking command waiting for its
+ * keys (its argv is freed when it is served or unblocked: unblockClient ->
+ * resetClient).
+ */
+function pendingArgv(o: Client): string[] | null {
+  const held = pausedArgv(o);
+  if (held !== null || !o.blocked) return held;
+  return (o.state.blockedCall as { argv: string[] } | undefined)?.argv ?? null;
 }
 
 /** Redis records the last command at lookup, so a command queued in MULTI counts too. */
@@ -287,13 +302,27 @@ function clientReply(c: Client, argv: string[]): void {
 
 // ---- CLIENT PAUSE / UNPAUSE ---------------------------------------------------
 
+interface Held {
+  c: Client;
+  cmd: Command;
+  argv: string[];
+}
+
 interface PauseState {
   type: 'none' | 'write' | 'all';
   /** Absolute end time (ms). */
   end: number;
   timer: NodeJS.Timeout | null;
   /** Held commands in arrival order. */
-  held: { c: Client; cmd: Command; argv: string[] }[];
+  held: Held[];
+  /**
+   * Held commands let go (the pause ended, or CLIENT UNBLOCK ... ERROR) that
+   * have not run yet, in the order they go (Redis's unblocked_clients): their
+   * clients are flagged `unblocked` and stay `blocked` until runReleased.
+   */
+  released: Held[];
+  /** A runReleased is scheduled. */
+  runQueued: boolean;
 }
 
 /** Commands that are not writes but replicate something (CMD_MAY_REPLICATE in Redis 7.0). */
@@ -310,17 +339,19 @@ function mayReplicate(c: Client, cmd: Command): boolean {
   return false;
 }
 
+/** The command a pause holds for c (or let go and not yet run): Redis keeps its argv meanwhile (argv-mem). */
 function pausedArgv(c: Client): string[] | null {
   const p = c.server.ext.pause as PauseState | undefined;
   if (p === undefined || !c.blocked) return null;
   for (const h of p.held) if (h.c === c) return h.argv;
+  for (const h of p.released) if (h.c === c) return h.argv;
   return null;
 }
 
 function pauseState(server: Server): PauseState {
   let p = server.ext.pause as PauseState | undefined;
   if (p !== undefined) return p;
-  const state: PauseState = { type: 'none', end: 0, timer: null, held: [] };
+  const state: PauseState = { type: 'none', end: 0, timer: null, held: [], released: [], runQueued: false };
   server.ext.pause = state;
   const prev = server.hooks.beforeCommand;
   server.hooks.beforeCommand = (c, cmd, argv) => {
@@ -335,26 +366,48 @@ function pauseState(server: Server): PauseState {
   return state;
 }
 
-/** Ends the pause and runs the held commands, then each client's pending input. */
+/** The pause's timer: ends the pause and runs the held commands, then each client's pending input. */
 function unpause(server: Server): void {
-  runHeld(server, endPause(server));
+  endPause(server);
+  runReleased(server);
 }
 
-/** Ends the pause; returns the commands it held, still to run (their clients stay blocked until then). */
-function endPause(server: Server): PauseState['held'] {
+/** Ends the pause (unpauseClients): lets go of the commands it held, still to run (runReleased). */
+function endPause(server: Server): void {
   const p = pauseState(server);
   p.type = 'none';
   p.end = 0;
   if (p.timer !== null) clearTimeout(p.timer);
   p.timer = null;
-  const held = p.held;
+  for (const h of p.held) release(p, h);
   p.held = [];
-  return held;
 }
 
-/** Runs the commands a pause held, in arrival order, then the rest of each client's input. */
-function runHeld(server: Server, held: PauseState['held']): void {
-  for (const { c, argv } of held) {
+/** Queues a held command to run (Redis's unblockClient -> queueClientForReprocessing): CLIENT LIST shows its client `u`. */
+function release(p: PauseState, h: Held): void {
+  h.c.unblocked = true;
+  p.released.push(h);
+}
+
+/** Runs the released commands later in this turn, after this turn's reads (Redis: in beforeSleep). */
+function scheduleRun(server: Server, p: PauseState): void {
+  if (p.runQueued || p.released.length === 0) return;
+  p.runQueued = true;
+  setImmediate(() => runReleased(server));
+}
+
+/**
+ * Runs the released commands in order, then the rest of each client's
+ * input (a command held again if a pause is on by then). Each client keeps
+ * its `u` until its own turn, as in processUnblockedClients, so one that
+ * runs CLIENT LIST sees those after it still waiting.
+ */
+function runReleased(server: Server): void {
+  const p = pauseState(server);
+  p.runQueued = false;
+  while (p.released.length > 0) {
+    const { c, argv } = p.released.shift()!;
+    c.unblocked = false;
     if (c.closed || server.shuttingDown) continue;
     c.blocked = false;
     processCommand(c, argv);
@@ -371,10 +424,13 @@ function runHeld(server: Server, held: PauseState['held']): void {
  * CLIENT UNBLOCK), its command counts one failed call but no call, and is
  * logged with its arguments (slow log, latencystats): unblockClient resets
  * no postponed client, so its argv and its command survive. Then
- * queueClientForReprocessing runs that command again: the pause holds it
- * again, at the end of the queue, and it runs when the pause ends (seen:
- * `SET k v` held, unblocked with ERROR, answers +OK after the pause and k is
- * set; the client stays flags=b meanwhile).
+ * queueClientForReprocessing runs that command again in beforeSleep: till
+ * then the client shows flags=u (seen: `CLIENT UNBLOCK <id> ERROR; CLIENT
+ * LIST` in one pipeline), then the pause holds it again, at the end of the
+ * queue, and it runs when the pause ends (seen: `SET k v` held, unblocked
+ * with ERROR, answers +OK after the pause and k is set; flags=b again).
+ * When a CLIENT UNPAUSE follows in the same turn, this command, let go
+ * first, runs before those the pause held.
  *
  * TIMEOUT answers :0 and leaves the client held. Redis 7.0.15 crashes there
  * (replyToBlockedClientTimedOut has no reply for BLOCKED_POSTPONE:
@@ -389,7 +445,8 @@ function unblockHeld(server: Server, id: number, withError: boolean): boolean {
   if (p === undefined || !withError) return false;
   const i = p.held.findIndex((h) => h.c.id === id);
   if (i < 0) return false;
-  const { c, cmd, argv } = p.held[i];
+  const h = p.held[i];
+  const { c, cmd, argv } = h;
   p.held.splice(i, 1);
   deferredReply(c, () => c.error(E.UNBLOCKED));
   cmd.stats.failedCalls++;
@@ -397,11 +454,10 @@ function unblockHeld(server: Server, id: number, withError: boolean): boolean {
   recordLatency(server, cmd, 0);
   if (!cmd.skipSlowlog) slowlogPush(server, c, cmd, argv, 0);
   server.scheduleFlush(c);
-  // Run again now (Redis: in beforeSleep): the pause is still on (CLIENT
-  // UNPAUSE ends it in a later tick), so the command is held again.
-  c.blocked = false;
-  processCommand(c, argv);
-  if (!c.blocked && !c.closed) server.processInput(c);
+  // Run again after this turn's reads, as Redis does in beforeSleep: held
+  // again if the pause is still on then.
+  release(p, h);
+  scheduleRun(server, p);
   return true;
 }
 otherUnblockers.push(unblockHeld);
@@ -449,13 +505,15 @@ function clientPause(c: Client, argv: string[]): void {
  * client's pipeline runs unpaused and a CLIENT UNBLOCK finds nothing held;
  * the held commands run after this turn's reads, as Redis runs its
  * unblocked clients in beforeSleep (seen on 7.0.15: `CLIENT UNPAUSE; CLIENT
- * UNBLOCK <held> ERROR; INCR n` answers +OK :0 :1, the held INCR then :2).
+ * UNBLOCK <held> ERROR; INCR n` answers +OK :0 :1, the held INCR then :2;
+ * `CLIENT UNPAUSE; CLIENT LIST` shows the held client flags=u).
  */
 function clientUnpause(c: Client): void {
   c.ok();
-  if (c.server.ext.pause === undefined) return;
-  const held = endPause(c.server);
-  if (held.length !== 0) setImmediate(() => runHeld(c.server, held));
+  const p = c.server.ext.pause as PauseState | undefined;
+  if (p === undefined) return;
+  endPause(c.server);
+  scheduleRun(c.server, p);
 }
 
 const CLIENT_HELP = [

@@ -93,7 +93,7 @@ class Registry {
   /** Keys signalled since the last handleReadyKeys, as db id + ':' + key, and their parts. */
   readyNames = new Set<string>();
   ready: { db: Database; key: string }[] = [];
-  /** Clients unblocked during this batch whose pipelined input must run. */
+  /** Clients unblocked during this batch whose pipelined input must run (flagged c.unblocked until then). */
   reprocess: Client[] = [];
   reprocessQueued = false;
 
@@ -144,6 +144,7 @@ class Registry {
     c.commandDone();
     if (c.closed) return;
     this.server.scheduleFlush(c);
+    c.unblocked = true;
     this.reprocess.push(c);
     if (!this.reprocessQueued) {
       this.reprocessQueued = true;
@@ -156,6 +157,7 @@ class Registry {
     const list = this.reprocess;
     this.reprocess = [];
     for (const c of list) {
+      c.unblocked = false;
       if (!c.closed && !c.blocked && c.parser !== null) this.server.processInput(c);
     }
   }

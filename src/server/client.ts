@@ -55,6 +55,15 @@ export class Client {
   parser: RequestParser | null = null;
   /** A blocked client (BLPOP, CLIENT PAUSE) runs no further commands until server.unblock(). */
   blocked = false;
+  /**
+   * Unblocked (served, CLIENT UNBLOCK, the end of a pause) and queued to
+   * run its held command or its pending input later in this turn: Redis's
+   * CLIENT_UNBLOCKED, set by unblockClient until beforeSleep runs the
+   * client (processUnblockedClients). CLIENT LIST shows `u` instead of `b`.
+   * A command a pause held keeps `blocked` set meanwhile, so nothing else
+   * of its client runs before it.
+   */
+  unblocked = false;
   /** The MULTI queue, or null outside a transaction. */
   multi: MultiState | null = null;
   /** Set after QUIT, CLIENT KILL of itself or a protocol error: no more commands run; close once `out` is written (flush). */

@@ -89,7 +89,8 @@ export function clientFields(server: Server): Fields {
   for (const c of server.clients.values()) {
     if (c.queryBuffered > maxIn) maxIn = c.queryBuffered;
     if (c.out.length > maxOut) maxOut = c.out.length;
-    if (c.blocked) blocked++;
+    // One whose pause ended is no longer blocked for Redis (unblockClient), though its command waits.
+    if (c.blocked && !c.unblocked) blocked++;
     if (c.state.tracking) tracking++;
   }
   return [

@@ -83,14 +83,14 @@ test('flags of clients in MONITOR, pub/sub, MULTI, blocked and WATCH states', as
 const settle = () => sleep(40);
 
 /**
- * Every named client but `self` in a CLIENT LIST reply, with the fields a
- * blocked or unblocked client changes (`self`'s own qbuf tells another story).
+ * Every named client in a CLIENT LIST reply, with the fields a blocked or
+ * unblocked client changes (`self`'s qbuf: the whole read it runs in).
  */
-function others(list: string, self: string): string[] {
+function listed(list: string): string[] {
   const out: string[] = [];
   for (const line of list.split('\n')) {
     const name = / name=(\S*) /.exec(line)?.[1];
-    if (name === undefined || name === '' || name === self) continue;
+    if (name === undefined || name === '') continue;
     const f = (k: string) => new RegExp(` ${k}=(\\S*)`).exec(line)![1];
     out.push(`${name} flags=${f('flags')} qbuf=${f('qbuf')} argv-mem=${f('argv-mem')} cmd=${f('cmd')}`);
   }
@@ -126,19 +126,19 @@ test('u: the clients CLIENT UNPAUSE (or CLIENT UNBLOCK ... ERROR) lets go, until
       await settle();
       const w2Reply = w2.send(['INCR', 'n']);
       await settle();
-      out.push(...others(await v.send(['CLIENT', 'LIST']), 'viewer'));
+      out.push(...listed(await v.send(['CLIENT', 'LIST'])));
       // The error for w's INCR; it is held again in beforeSleep, behind w2's.
       const [unblocked, list, info] = await v.sendMany(pipeline(['CLIENT', 'UNBLOCK', wId, 'ERROR'], ['CLIENT', 'LIST'], ['INFO', 'clients']), 3);
-      out.push(unblocked, ...others(list, 'viewer'), blockedClients(info));
-      out.push(...others(await v.send(['CLIENT', 'LIST']), 'viewer'));
+      out.push(unblocked, ...listed(list), blockedClients(info));
+      out.push(...listed(await v.send(['CLIENT', 'LIST'])));
       // Let go in this order: w (CLIENT UNBLOCK), then w2 (CLIENT UNPAUSE): w's INCR runs first.
       const [again, unpaused, list2, info2, n] = await v.sendMany(
         pipeline(['CLIENT', 'UNBLOCK', wId, 'ERROR'], ['CLIENT', 'UNPAUSE'], ['CLIENT', 'LIST'], ['INFO', 'clients'], ['GET', 'n']),
         5,
       );
-      out.push(again, unpaused, ...others(list2, 'viewer'), blockedClients(info2), n);
+      out.push(again, unpaused, ...listed(list2), blockedClients(info2), n);
       out.push(...(await wReplies), await w2Reply);
-      out.push(...others(await v.send(['CLIENT', 'LIST']), 'viewer'));
+      out.push(...listed(await v.send(['CLIENT', 'LIST'])));
     } finally {
       await v.send(['CLIENT', 'UNPAUSE']);
     }
@@ -166,7 +166,7 @@ test('u under CLIENT PAUSE ALL: when the pause times out, the held clients run i
     const bReply = b.send(['GET', 'k']);
     await settle();
     const mReply = m.send(['GET', 'k']);
-    const out = others(await list, 'lister');
+    const out = listed(await list);
     out.push(...(await aReplies), await bReply, await mReply, await m.send(['DISCARD']));
     return out;
   });
@@ -193,16 +193,16 @@ test('u: clients served by a push (or EXEC) or woken by CLIENT UNBLOCK, until th
     const out: string[] = [];
     // Both served by the LPUSH; a's SET has not run when GET k comes.
     const [pushed, list, k, info] = await v.sendMany(pipeline(['LPUSH', 'q', 'x', 'y'], ['CLIENT', 'LIST'], ['GET', 'k'], ['INFO', 'clients']), 4);
-    out.push(pushed, ...others(list, 'viewer'), k, blockedClients(info));
+    out.push(pushed, ...listed(list), k, blockedClients(info));
     out.push(...(await aReplies), await a2Reply);
     const [unblocked, list2, again] = await v.sendMany(pipeline(['CLIENT', 'UNBLOCK', zId], ['CLIENT', 'LIST'], ['CLIENT', 'UNBLOCK', zId]), 3);
-    out.push(unblocked, ...others(list2, 'viewer'), again, await zReply);
+    out.push(unblocked, ...listed(list2), again, await zReply);
     // Served by a transaction.
     const e = await named(open, 'e');
     const eReply = e.send(['BLPOP', 'q3', '0']);
     await settle();
     const [, , , exec, list3] = await v.sendMany(pipeline(['MULTI'], ['LPUSH', 'q3', 'x'], ['SET', 'k', 'v'], ['EXEC'], ['CLIENT', 'LIST']), 5);
-    out.push(exec, ...others(list3, 'viewer').filter((l) => l.startsWith('e ')), await eReply);
+    out.push(exec, ...listed(list3).filter((l) => l.startsWith('e ')), await eReply);
     // Two served by one push: the first one's own CLIENT LIST sees the second still u.
     const b1 = await named(open, 'b1');
     const b2 = await named(open, 'b2');
@@ -212,7 +212,7 @@ test('u: clients served by a push (or EXEC) or woken by CLIENT UNBLOCK, until th
     await settle();
     out.push(await v.send(['RPUSH', 'q4', '1', '2']));
     const [[r1, l1], [r2, l2]] = [await b1Replies, await b2Replies];
-    out.push(r1, ...others(l1, 'b1').filter((x) => x.startsWith('b2 ')), r2, ...others(l2, 'b2').filter((x) => x.startsWith('b1 ')));
+    out.push(r1, ...listed(l1).filter((x) => x.startsWith('b2 ')), r2, ...listed(l2).filter((x) => x.startsWith('b1 ')));
     return out;
   });
   expect(seen).toContain('a flags=u qbuf=31 argv-mem=0 cmd=blpop');

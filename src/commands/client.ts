@@ -85,13 +85,6 @@ function argvBytes(argv: readonly string[]): number {
   return n;
 }
 
-/** Size of argv as a RESP multibulk: what the query buffer held for it. */
-function requestBytes(argv: readonly string[]): number {
-  let n = 3 + String(argv.length).length;
-  for (const a of argv) n += 5 + String(a.length).length + a.length;
-  return n;
-}
-
 /**
  * One CLIENT LIST line, with Redis 7.0's fields in its order. `self` is the
  * client running CLIENT LIST/INFO with its request (its command and query
@@ -101,7 +94,9 @@ function clientInfoLine(o: Client, self: Client, selfArgv: string[]): string {
   const now = Date.now();
   const isSelf = o === self;
   const argv = isSelf ? selfArgv : pendingArgv(o);
-  const qbuf = isSelf ? requestBytes(selfArgv) + o.queryBuffered : o.queryBuffered;
+  // Its own line: the whole read being run (Client.batchBuffered), or, for a command run
+  // later (let go by a pause), what was left after it, as Redis's trimmed query buffer.
+  const qbuf = isSelf && o.batchBuffered >= 0 ? o.batchBuffered : o.queryBuffered;
   const argvMem = argv === null ? 0 : argvBytes(argv);
   let multiMem = 0;
   if (o.multi !== null) for (const q of o.multi.queue) multiMem += argvBytes(q.argv) + 16;

@@ -90,6 +90,13 @@ export class Client {
   propagateAs: string[][] | null = null;
   /** Bytes of the query buffer not yet parsed (for CLIENT LIST qbuf). */
   queryBuffered = 0;
+  /**
+   * While processInput runs this client's commands: the bytes its query
+   * buffer held when the batch started (-1 otherwise). Redis trims what a
+   * batch consumed only after the batch, so a client's own CLIENT LIST /
+   * CLIENT INFO counts the whole read in qbuf.
+   */
+  batchBuffered = -1;
   /** Stopped mid-pipeline by processInput (a 0.2 ms turn): its socket is not read until its next turn. */
   inputYielded = false;
   /** Holds this client's socket output while the AOF waits for an fsync (see persistence). */

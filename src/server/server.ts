@@ -383,6 +383,7 @@ export class Server {
     this.cmdClock = start;
     const yieldMask = this.yieldMask;
     const yieldAfter = this.yieldAfterMs;
+    c.batchBuffered = parser.buffered;
     let n = 0;
     while (!c.blocked && !c.closeAfterReply && !c.closed && !this.shuttingDown) {
       if (n !== 0 && (n & yieldMask) === 0 && parser.buffered !== 0 && performance.now() - start > yieldAfter) {
@@ -412,6 +413,7 @@ export class Server {
       n++;
     }
     this.cmdClock = -1;
+    c.batchBuffered = -1;
     c.queryBuffered = parser.buffered;
     // A client stopped mid-pipeline keeps its replies until the pipeline is read or they fill a write.
     if (c.inputYielded && c.out.length < YIELD_FLUSH_BYTES) return;

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { Config } from './config/config';
-import { loadConfigFile } from './config/load';
+import { loadConfigFile, passwordBytes } from './config/load';
 import { Server } from './server/server';
 
 export { Server } from './server/server';
@@ -50,7 +50,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (options.port !== undefined) set('port', String(options.port));
   if (options.bind !== undefined) set('bind', options.bind);
   if (options.dir !== undefined) set('dir', options.dir);
-  for (const [k, v] of Object.entries(options.config ?? {})) set(k, v);
+  for (const [k, v] of Object.entries(options.config ?? {})) set(k, passwordBytes(k, v));
   const server = new Server(config);
   await server.start();
   return { port: server.boundPort, server, close: () => server.close() };

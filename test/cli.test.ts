@@ -209,7 +209,7 @@ describe('running', () => {
     try {
       const r = spawnSync(process.execPath, [BIN, '--port', String(port), '--bind', '127.0.0.1'], { cwd: tmp, encoding: 'utf8', timeout: 20000 });
       expect(r.status).toBe(1);
-      expect(r.stdout).toContain(`Failed listening on port ${port} (tcp), aborting.`);
+      expect(r.stdout).toContain(`Failed listening on port ${port} (TCP), aborting.`);
     } finally {
       blocker.close();
     }

@@ -39,7 +39,7 @@ interface Started {
 let seq = 0;
 
 /** Starts one server on `text` as its config file (dir and port on the command line, bind in the file or 127.0.0.1). */
-async function start(kind: Kind, text: string, file?: string): Promise<Started> {
+async function start(kind: Kind, text: string, file?: string, extra: string[] = []): Promise<Started> {
   const dir = path.join(tmp, `${kind}-${seq++}`);
   fs.mkdirSync(dir);
   file ??= path.join(dir, 'server.conf');
@@ -47,14 +47,15 @@ async function start(kind: Kind, text: string, file?: string): Promise<Started> 
   const port = await freePort();
   const args = [file, '--port', String(port), '--dir', dir];
   if (!/^\s*bind /m.test(text)) args.push('--bind', '127.0.0.1');
+  args.push(...extra);
   const proc = kind === 'redis' ? spawn('redis-server', args, { stdio: 'ignore' }) : spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
   running.push(proc);
   await waitForPort(port);
   return { kind, port, file, client: await RawClient.connect(port) };
 }
 
-async function both(text: string): Promise<[Started, Started]> {
-  return Promise.all([start('redis', text), start('kevy', text)]);
+async function both(text: string, extra: string[] = []): Promise<[Started, Started]> {
+  return Promise.all([start('redis', text, undefined, extra), start('kevy', text, undefined, extra)]);
 }
 
 /** Sends cmd to both; the replies must be the same bytes. */
@@ -160,6 +161,7 @@ describe('the `user default ...` line Redis writes', () => {
     ['several passwords, skip-sanitize-payload', 'user default on >a >b >a skip-sanitize-payload ~* &* +@all\n'],
     ['rules applied in order', 'user default reset on >a >b <a resetkeys allkeys allchannels -@all +@all nopass resetpass >b\n'],
     ['%RW~* is every key', 'user default on nopass %RW~* &* allcommands\n'],
+    ['~* and allkeys alike, &* and allchannels alike, an empty rule', 'user default on nopass ~* ~* allkeys &* allchannels &* "" +@all\n'],
   ] as const) {
     test(name, async () => {
       const s = await both(text);
@@ -170,6 +172,45 @@ describe('the `user default ...` line Redis writes', () => {
       await sameRewrite(s);
     });
   }
+
+  test('CONFIG SET requirepass to its current value changes nothing (the user line\'s passwords stay)', async () => {
+    for (const [text, pass, value] of [
+      ['user default on >foo ~* &* +@all\n', 'foo', ''],
+      ['requirepass foo\nuser default on >foo >bar ~* &* +@all\n', 'bar', 'foo'],
+    ] as const) {
+      const s = await both(text);
+      await same(s, ['AUTH', pass]);
+      await same(s, ['CONFIG', 'SET', 'requirepass', value]);
+      await same(s, ['AUTH', pass]);
+      const fresh = await Promise.all(s.map((x) => RawClient.connect(x.port)));
+      const [r, k] = await Promise.all(fresh.map((c) => c.send(['PING'])));
+      expect(k).toBe(r);
+      for (const c of fresh) c.close();
+    }
+  });
+
+  test('a client that never authenticated needs AUTH again once a password is set again', async () => {
+    const s = await both('requirepass foo\n');
+    const idle = await Promise.all(s.map((x) => RawClient.connect(x.port)));
+    await same(s, ['AUTH', 'foo']);
+    await same(s, ['CONFIG', 'SET', 'requirepass', '']);
+    const open = await Promise.all(idle.map((c) => c.send(['PING'])));
+    expect(open[1]).toBe(open[0]);
+    await same(s, ['CONFIG', 'SET', 'requirepass', 'bar']);
+    const closed = await Promise.all(idle.map((c) => c.send(['PING'])));
+    expect(closed[1]).toBe(closed[0]);
+    expect(closed[0]).toMatch(/^-NOAUTH/);
+    for (const c of idle) c.close();
+  });
+
+  test('a non-ASCII password on the command line is its UTF-8 bytes, as a client sends it', async () => {
+    const pw = 'p\u00e4sswort-\u043f\u0430\u0440\u043e\u043b\u044c';
+    const s = await both('', ['--requirepass', pw]);
+    await same(s, ['AUTH', Buffer.from(pw, 'utf8').toString('latin1')]); // the bytes a client sends
+    await same(s, ['AUTH', Buffer.from(pw, 'latin1').toString('latin1')]); // each character's low byte
+    await same(s, ['CONFIG', 'GET', 'requirepass']);
+    await sameRewrite(s);
+  });
 
   /** The reason line of a fatal config error (the last line of stderr). */
   function fatal(cmd: string, args: string[]): string {
@@ -186,6 +227,9 @@ describe('the `user default ...` line Redis writes', () => {
       'user default on nopass ~* ~foo &* +@all',
       'user default on nopass ~* &* &foo +@all',
       'user default on nopass %X~* &* +@all',
+      'user default on nopass %RR~* &* +@all',
+      'user default on nopass ~* %X~* &* +@all',
+      'user default on ~* &* +@all\nuser default on #zz ~* &* +@all',
       'user',
       'user default on nopass ~* &* +@all\nuser default on nopass ~* &* +@all',
     ];
@@ -204,6 +248,7 @@ describe('the `user default ...` line Redis writes', () => {
       'user default off nopass ~* &* +@all',
       'user default on nopass ~app:* &* +@all',
       'user default on nopass ~* &* +@all -debug',
+      'user default on nopass %R &* +@all',
       'user default',
     ]) {
       const file = path.join(tmp, `unsupported-${seq++}.conf`);
@@ -214,7 +259,35 @@ describe('the `user default ...` line Redis writes', () => {
   });
 });
 
+/** Runs a server that must fail to start; its exit code and the last line it logged, without the pid and time. */
+function failedStart(cmd: string, args: string[]): [number | null, string] {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20000 });
+  const last = (r.stdout + r.stderr).trim().split('\n').pop()!;
+  return [r.status, last.replace(/^\d+:M [^#*]*[#*] /, '')];
+}
+
 describe('bind', () => {
+  test('no address to listen on, an optional one missing, or one in use: Redis\'s exit and message', async () => {
+    const blocker = (await import('node:net')).createServer();
+    const taken = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      for (const [bind, port] of [['-10.255.255.1', String(await freePort())], ['', String(await freePort())], ['-127.0.0.1', String(taken)]]) {
+        const args = ['--port', port, '--bind', bind, '--save', ''];
+        const redis = failedStart('redis-server', args);
+        const kevy = failedStart(process.execPath, [BIN, ...args]);
+        expect(kevy, bind).toEqual(redis);
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('CONFIG REWRITE keeps `bind * -::*` (Redis drops it at its default; kevy\'s default is loopback)', async () => {
+    const k = await start('kevy', 'bind * -::*\n');
+    expect(await k.client.send(['CONFIG', 'REWRITE'])).toBe('+OK\r\n');
+    expect(fs.readFileSync(k.file, 'latin1')).toMatch(/^bind \* -::\*$/m);
+  });
+
   test('`bind * -::*` (Redis\'s default) listens on every address', async () => {
     const k = await start('kevy', 'bind * -::*\n');
     expect(await k.client.send(['PING'])).toBe('+PONG\r\n');

@@ -120,7 +120,7 @@ function helloCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  if (!c.authenticated) {
+  if (c.needsAuth()) {
     c.error(
       'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );

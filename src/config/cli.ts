@@ -22,7 +22,7 @@ import { Command } from 'commander';
 import { Config } from './config';
 import { DIRECTIVES, FILE_ONLY_HELP, type Directive } from './directives';
 import { ConfigFileError, checkLoaded, formatFatal, loadConfigFile, loadConfigText, loadOptions, newLoadState } from './load';
-import { KEVY_VERSION, REDIS_VERSION, Server, StartupError } from '../server/server';
+import { KEVY_VERSION, NotListeningError, REDIS_VERSION, Server, StartupError } from '../server/server';
 import { capYoungGeneration } from '../server/young-gen';
 import { heapLimits, keepRunningNearHeapLimit } from '../server/memory-guard';
 
@@ -174,8 +174,12 @@ async function run(config: Config, inv: Invocation): Promise<void> {
       for (const line of e.message.split('\n')) log.warning(line);
       process.exit(1);
     }
+    if (e instanceof NotListeningError) {
+      log.warning(e.message);
+      process.exit(1);
+    }
     log.warning(`Warning: ${(e as Error).message}`);
-    log.warning(`Failed listening on port ${config.port} (tcp), aborting.`);
+    log.warning(`Failed listening on port ${config.port} (TCP), aborting.`);
     process.exit(1);
   }
 

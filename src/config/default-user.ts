@@ -46,8 +46,13 @@ const ONLY_DEFAULT = 'kevy has no ACL users yet: only the default user can be de
 const ONLY_FULL =
   'kevy has no ACL yet: the default user must stay on with every key, channel and command (on ~* &* +@all); only its passwords (nopass, >password, #hash) and sanitize-payload can be set';
 
+/**
+ * SHA-256 of a password's bytes: kevy's strings are byte strings (latin1),
+ * but one with a character above 0xFF is a JavaScript string and hashes as
+ * its UTF-8 bytes, as a client would send it.
+ */
 export function sha256hex(s: string): string {
-  return createHash('sha256').update(Buffer.from(s, 'latin1')).digest('hex');
+  return createHash('sha256').update(Buffer.from(s, /[^\x00-\xff]/.test(s) ? 'utf8' : 'latin1')).digest('hex');
 }
 
 function validHash(h: string): boolean {
@@ -77,6 +82,7 @@ export function declareUser(args: string[]): { declared: Declared } | { reason: 
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const op = rule.toLowerCase();
+    if (op === '') continue; // an empty rule changes nothing
     if (op === 'on') on = true;
     else if (op === 'off') on = false;
     else if (op === 'nopass') {
@@ -92,9 +98,9 @@ export function declareUser(args: string[]): { declared: Declared } | { reason: 
       keys = channels = commands = 'none';
       selectors = false;
     } else if (op === 'sanitize-payload' || op === 'skip-sanitize-payload') sanitize = op;
-    else if (op === 'allkeys') keys = 'all';
+    else if (op === 'allkeys' || op === '~*') keys = 'all';
     else if (op === 'resetkeys') keys = 'none';
-    else if (op === 'allchannels') channels = 'all';
+    else if (op === 'allchannels' || op === '&*') channels = 'all';
     else if (op === 'resetchannels') channels = 'none';
     else if (op === 'allcommands') commands = 'all';
     else if (op === 'nocommands') commands = 'none';
@@ -112,20 +118,29 @@ export function declareUser(args: string[]): { declared: Declared } | { reason: 
       hashes.splice(at, 1);
       nopass = false;
     } else if (rule[0] === '~' || rule[0] === '%') {
-      let pattern = rule.slice(1);
-      let rw = true;
-      if (rule[0] === '%') {
-        const tilde = rule.indexOf('~');
-        const perms = tilde < 0 ? '' : rule.slice(1, tilde).toUpperCase();
-        if (tilde < 0 || perms === '' || /[^RW]/.test(perms)) return fail(i, SYNTAX);
-        rw = perms.includes('R') && perms.includes('W');
-        pattern = rule.slice(tilde + 1);
-      }
+      // ~* and allkeys were taken above; any other pattern after them is refused first.
       if (keys === 'all') return fail(i, KEYS_AFTER_ALL);
-      keys = pattern === '*' && rw ? 'all' : 'some';
+      if (rule[0] === '%') {
+        // %<R|W...>~<pattern>: each permission once, then ~ (a rule of permissions alone passes).
+        let read = false;
+        let write = false;
+        for (let k = 1; k < rule.length && rule[k] !== '~'; k++) {
+          const ch = rule[k].toUpperCase();
+          if (ch === 'R' && !read) read = true;
+          else if (ch === 'W' && !write) write = true;
+          else return fail(i, SYNTAX);
+        }
+        if (!read && !write) return fail(i, SYNTAX);
+        // %RW~* is every key, as ~* (ACLDescribeUser writes it so).
+        if (read && write && rule.endsWith('~*') && rule.indexOf('~') === rule.length - 2) {
+          keys = 'all';
+          continue;
+        }
+      }
+      keys = 'some';
     } else if (rule[0] === '&') {
       if (channels === 'all') return fail(i, CHANNELS_AFTER_ALL);
-      channels = rule === '&*' ? 'all' : 'some';
+      channels = 'some';
     } else if (rule[0] === '+' || rule[0] === '-') {
       // Command rules: +@all / -@all set or clear every command; any other takes
       // some away (kevy does not check the names: it refuses the line anyway).
@@ -149,14 +164,16 @@ export class DefaultUser {
   /** SHA-256 hex digests of the passwords, in the order they were added. */
   private hashes: string[] = [];
   private sanitize: Sanitize = '';
+  /** The requirepass value last applied. */
+  private requirepass = '';
   /** The `user default ...` line of the configuration, applied at startup. */
   private declared: Declared | null = null;
 
   /** Records a checked `user` line; the reason when one was recorded already. */
   declare(args: string[]): string | null {
+    if (this.declared !== null && args[0] === 'default') return `Error in user declaration 'default': ${DUPLICATE}`;
     const r = declareUser(args);
     if ('reason' in r) return r.reason;
-    if (this.declared !== null) return `Error in user declaration 'default': ${DUPLICATE}`;
     this.declared = r.declared;
     return null;
   }
@@ -170,8 +187,10 @@ export class DefaultUser {
     this.sanitize = d.sanitize;
   }
 
-  /** requirepass: resetpass, then >password, or nopass when empty. */
+  /** requirepass: resetpass, then >password, or nopass when empty; nothing when the value is unchanged (Redis applies a config only when it changes). */
   setRequirepass(password: string): void {
+    if (password === this.requirepass) return;
+    this.requirepass = password;
     this.hashes = password === '' ? [] : [sha256hex(password)];
     this.nopass = password === '';
   }

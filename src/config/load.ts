@@ -131,10 +131,22 @@ export function loadConfigFile(config: Config, file: string, state: LoadState = 
   loadConfigText(config, text, file, state);
 }
 
+/**
+ * Passwords as the bytes a client sends: Node decodes the command line (and
+ * an embedding program passes) JavaScript strings, where kevy's strings are
+ * bytes (latin1), as read from a config file. Paths stay JavaScript strings
+ * (the file system takes them so).
+ */
+export function passwordBytes(name: string, value: string): string {
+  const n = name.toLowerCase();
+  return n === 'requirepass' || n === 'user' ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
 /** Applies `--name value ...` options, already grouped as [name, ...values]. */
 export function loadOptions(config: Config, options: string[][], state: LoadState = newLoadState()): void {
-  for (const args of options) {
-    const shown = args.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  for (const raw of options) {
+    const args = raw.map((v, i) => (i === 0 ? v : passwordBytes(raw[0], v)));
+    const shown = raw.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
     if (args[0].toLowerCase() === 'include') {
       if (args.length !== 2) throw new ConfigFileError('command line', shown, 'Bad directive or wrong number of arguments');
       includeFiles(config, args[1], state, 'command line', shown);

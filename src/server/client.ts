@@ -39,6 +39,11 @@ export class Client {
   resp: 2 | 3 = 2;
   db: Database;
   name = '';
+  /**
+   * Set by AUTH, or at connection / RESET when the default user had no
+   * password then; never cleared by a password change (as Redis's
+   * c->authenticated). Whether a command needs AUTH: needsAuth().
+   */
   authenticated: boolean;
   /** Pending output (latin1). */
   out = '';
@@ -118,6 +123,11 @@ export class Client {
     this.authenticated = server.config.defaultUser.nopass;
     this.addr = socket ? formatAddr(socket.remoteAddress, socket.remotePort) : '';
     this.laddr = socket ? formatAddr(socket.localAddress, socket.localPort) : '';
+  }
+
+  /** Redis's authRequired(): not authenticated while the default user has a password. */
+  needsAuth(): boolean {
+    return !this.authenticated && !this.server.config.defaultUser.nopass;
   }
 
   get dbIndex(): number {

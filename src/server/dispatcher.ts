@@ -81,7 +81,7 @@ function dispatch(c: Client, argv: string[]): void {
     return;
   }
   c.lastCommand = cmd.name;
-  if (!c.authenticated && !cmd.flags.has('no_auth')) {
+  if (!c.authenticated && c.needsAuth() && !cmd.flags.has('no_auth')) {
     reject(c, cmd, E.NOAUTH);
     return;
   }

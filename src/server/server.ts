@@ -91,6 +91,16 @@ export interface ServerHooks {
   afterDeferredReply(c: Client): void;
 }
 
+/** Errors of listen() that skip an address rather than abort (listenToPort). */
+const UNSUPPORTED_FAMILY = new Set(['ENOPROTOOPT', 'EPROTONOSUPPORT', 'ESOCKTNOSUPPORT', 'EPFNOSUPPORT', 'EAFNOSUPPORT']);
+
+/** No address of `bind` could be listened on (or bind is empty). */
+export class NotListeningError extends Error {
+  constructor() {
+    super('Configured to not listen anywhere, exiting.');
+  }
+}
+
 export class Server {
   readonly config: Config;
   readonly log = new Logger();
@@ -176,7 +186,6 @@ export class Server {
       if (name === 'loglevel') this.log.setLevel(value);
       if (name === 'hz') this.startCron();
       if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
-      if (name === 'requirepass' && config.defaultUser.nopass) for (const c of this.clients.values()) c.authenticated = true;
       this.applyLimits();
     });
     setupInfo(this);
@@ -271,8 +280,11 @@ export class Server {
           });
         });
       } catch (err) {
-        if (optional) {
-          this.log.verbose(`Could not bind optional address ${host}: ${(err as Error).message}`);
+        // As Redis's listenToPort: an optional address that does not exist here, or an
+        // address family the kernel lacks, is skipped with a warning; anything else aborts.
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if ((optional && code === 'EADDRNOTAVAIL') || UNSUPPORTED_FAMILY.has(code)) {
+          this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(err as Error).message}`);
           continue;
         }
         await this.closeListeners();
@@ -281,6 +293,7 @@ export class Server {
       this.boundPort = (srv.address() as net.AddressInfo).port;
       this.listeners.push(srv);
     }
+    if (this.listeners.length === 0) throw new NotListeningError();
     this.startCron();
   }
 
@@ -309,7 +322,7 @@ export class Server {
     this.stats.totalConnections++;
     const parser = new RequestParser({
       maxBulkLen: this.config.int('proto-max-bulk-len'),
-      authenticated: () => c.authenticated,
+      authenticated: () => !c.needsAuth(),
     });
     c.parser = parser;
     socket.on('error', (err) => this.log.verbose(`Client id=${c.id} addr=${c.addr}: ${err.message}`));

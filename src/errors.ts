@@ -20,7 +20,6 @@ export const OVERFLOW = 'ERR increment or decrement would overflow';
 export const INCR_NAN_OR_INF = 'ERR increment would produce NaN or Infinity';
 export const OUT_OF_RANGE = 'ERR index out of range';
 export const DB_INDEX_OUT_OF_RANGE = 'ERR DB index is out of range';
-export const INVALID_DB_INDEX = 'ERR invalid DB index';
 export const SAME_OBJECT = 'ERR source and destination objects are the same';
 export const BUSYKEY = 'BUSYKEY Target key name already exists.';
 export const NOAUTH = 'NOAUTH Authentication required.';

@@ -8,6 +8,13 @@ test('ping, echo and unknown commands', async () => {
   await d.run([['PING'], ['HELLO', '3', 'SETNAME', 'x y']], { resp: 3 });
 });
 
+test('SELECT: an index that is not an int is getIntFromObjectOrReply\'s error, one out of range its own', async () => {
+  await d.run([
+    ['SELECT', 'abc'], ['SELECT', '1.5'], ['SELECT', ''], ['SELECT', ' 1'], ['SELECT', '99999999999999999999'],
+    ['SELECT', '2147483648'], ['SELECT', '-1'], ['SELECT', '16'], ['SELECT', '15'], ['SELECT', '0'], ['SELECT'],
+  ]);
+});
+
 test('HELLO sets the name at once, even when a later option is bad', async () => {
   const [a, k] = await d.connect();
   for (const c of [a, k]) {

@@ -35,8 +35,13 @@ function quitCommand(c: Client): void {
 
 function selectCommand(c: Client, argv: string[]): void {
   const id = parseInt64(argv[1]);
-  if (id === null || id < -2147483648 || id > 2147483647) {
-    c.error(E.INVALID_DB_INDEX);
+  // getIntFromObjectOrReply: not a 64-bit integer, or one beyond an int.
+  if (id === null) {
+    c.error(E.NOT_INTEGER);
+    return;
+  }
+  if (id < -2147483648 || id > 2147483647) {
+    c.error(E.valueOutOfRange(-2147483648, 2147483647));
     return;
   }
   const db = c.server.dbs[id];

@@ -143,7 +143,8 @@ export function declareUser(args: string[]): { declared: Declared } | { reason: 
       channels = 'some';
     } else if (rule[0] === '+' || rule[0] === '-') {
       // Command rules: +@all / -@all set or clear every command; any other takes
-      // some away (kevy does not check the names: it refuses the line anyway).
+      // some away, which kevy refuses. kevy does not check the names: `+@all +nosuch`
+      // starts kevy, where Redis refuses the unknown command when it loads the user.
       if (op === '+@all') commands = 'all';
       else if (op === '-@all') commands = 'none';
       else if (rule.length === 1) return fail(i, SYNTAX);

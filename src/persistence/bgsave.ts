@@ -21,7 +21,7 @@
  */
 import type { Server } from '../server/server';
 import { AsyncFile } from './fsutil';
-import { PointInTimeView } from './pointintime';
+import { PointInTimeView, TAKE_BYTES } from './pointintime';
 import type { RdbEncoder } from './rdb-encode';
 import { newRdbEncoder, rdbAux, tempPath } from './rdb-file';
 
@@ -112,7 +112,7 @@ export class BackgroundSave {
       this.view.detach();
       this.enc.footer();
     }
-    for (const b of this.enc.take()) f.write(b);
+    if (done || this.enc.pending >= TAKE_BYTES) for (const b of this.enc.take()) f.write(b);
     if (!done) {
       setImmediate(this.step);
       return;

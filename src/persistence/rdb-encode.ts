@@ -74,6 +74,8 @@ export class RdbEncoder {
   private pos = 0;
   /** Bytes produced so far. */
   written = 0;
+  /** written when take() last ran. */
+  private taken = 0;
 
   constructor(opts: RdbEncoderOptions) {
     this.compress = opts.compress;
@@ -135,7 +137,13 @@ export class RdbEncoder {
     this.seal();
     const out = this.out;
     this.out = [];
+    this.taken = this.written;
     return out;
+  }
+
+  /** Bytes produced since the last take() (a caller may wait for enough of them: ./pointintime.ts TAKE_BYTES). */
+  get pending(): number {
+    return this.written - this.taken + this.pos - this.start;
   }
 
   // ---- values ----------------------------------------------------------

@@ -23,6 +23,8 @@ export const DB_INDEX_OUT_OF_RANGE = 'ERR DB index is out of range';
 export const SAME_OBJECT = 'ERR source and destination objects are the same';
 export const BUSYKEY = 'BUSYKEY Target key name already exists.';
 export const NOAUTH = 'NOAUTH Authentication required.';
+export const HELLO_NOAUTH =
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
 export const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 export const AUTH_NOT_CONFIGURED =
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';

@@ -203,6 +203,27 @@ describe('the `user default ...` line Redis writes', () => {
     for (const c of idle) c.close();
   });
 
+  test('HELLO checks the client\'s own AUTH, even while there is no password', async () => {
+    const s = await both('requirepass foo\n');
+    const idle = await Promise.all(s.map((x) => RawClient.connect(x.port)));
+    const hello = async () => {
+      const [r, k] = await Promise.all(idle.map((c) => c.send(['HELLO', '3'])));
+      expect(k).toBe(r);
+      return r;
+    };
+    expect(await hello()).toMatch(/^-NOAUTH HELLO must be called/);
+    await same(s, ['AUTH', 'foo']);
+    await same(s, ['CONFIG', 'SET', 'requirepass', '']);
+    expect(await hello()).toMatch(/^-NOAUTH/);
+    for (const c of idle) c.close();
+  });
+
+  test('a command-line password that is not UTF-8 stops kevy (Node would have changed its bytes)', () => {
+    const r = spawnSync(process.execPath, [BIN, '--port', '0', '--requirepass', 'ab\ufffdcd'], { encoding: 'utf8', timeout: 20000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('A password on the command line must be valid UTF-8');
+  });
+
   test('a non-ASCII password on the command line is its UTF-8 bytes, as a client sends it', async () => {
     const pw = 'p\u00e4sswort-\u043f\u0430\u0440\u043e\u043b\u044c';
     const s = await both('', ['--requirepass', pw]);

@@ -167,3 +167,42 @@ describe('PointInTimeView invariants "once" and "as-of-start"', () => {
     expect([server.yieldMask, server.yieldAfterMs]).toEqual(normal);
   });
 });
+
+describe('a throw inside a background save', () => {
+  test('fails the save (status err), not the server; the next save works', async () => {
+    const { startKevy } = await import('./helpers/servers');
+    const { RawClient } = await import('./helpers/resp');
+    const srv = await startKevy({ save: '', appendonly: 'yes', 'aof-use-rdb-preamble': 'no' });
+    const original = PointInTimeView.prototype.slice;
+    try {
+      const c = await RawClient.connect(srv.port);
+      expect(await c.send(['DEBUG', 'POPULATE', '200000'])).toBe('+OK\r\n');
+      const idle = async () => {
+        for (;;) {
+          const info = await c.send(['INFO', 'persistence']);
+          if (/rdb_bgsave_in_progress:0/.test(info) && /aof_rewrite_in_progress:0/.test(info)) return info;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      await idle(); // the AOF's first rewrite
+      for (const [cmd, field] of [['BGSAVE', 'rdb_last_bgsave_status'], ['BGREWRITEAOF', 'aof_last_bgrewrite_status']]) {
+        // The third slice throws (a slice runs from setImmediate: uncaught, it would end the process).
+        let calls = 0;
+        PointInTimeView.prototype.slice = function (this: PointInTimeView) {
+          if (++calls === 3) throw new RangeError('Invalid string length');
+          return original.call(this);
+        };
+        expect(await c.send([cmd])).toMatch(/^\+/);
+        expect(await idle()).toContain(`${field}:err`);
+        expect(await c.send(['PING'])).toBe('+PONG\r\n');
+        PointInTimeView.prototype.slice = original;
+        expect(await c.send([cmd])).toMatch(/^\+/);
+        expect(await idle()).toContain(`${field}:ok`);
+      }
+      c.close();
+    } finally {
+      PointInTimeView.prototype.slice = original;
+      await srv.close();
+    }
+  });
+});

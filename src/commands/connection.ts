@@ -125,10 +125,10 @@ function helloCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  if (c.needsAuth()) {
-    c.error(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-    );
+  // Redis checks the client's own flag here, not authRequired(): a client that never
+  // authenticated gets NOAUTH from HELLO even while the default user has no password.
+  if (!c.authenticated) {
+    c.error(E.HELLO_NOAUTH);
     return;
   }
   if (ver) c.resp = ver as 2 | 3;

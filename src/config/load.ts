@@ -147,6 +147,10 @@ export function loadOptions(config: Config, options: string[][], state: LoadStat
   for (const raw of options) {
     const args = raw.map((v, i) => (i === 0 ? v : passwordBytes(raw[0], v)));
     const shown = raw.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+    // Node has replaced bytes that are not UTF-8 with U+FFFD: the password is not the one given.
+    if (args !== raw && args.some((v, i) => v !== raw[i] && raw[i].includes('\ufffd'))) {
+      throw new ConfigFileError('command line', shown, 'A password on the command line must be valid UTF-8 (Node cannot pass other bytes): put it in the config file');
+    }
     if (args[0].toLowerCase() === 'include') {
       if (args.length !== 2) throw new ConfigFileError('command line', shown, 'Bad directive or wrong number of arguments');
       includeFiles(config, args[1], state, 'command line', shown);

@@ -217,6 +217,12 @@ export class AofRewrite {
     const tmp = path.join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
     try {
       this.file = await AsyncFile.create(tmp);
+      if (this.aborted) {
+        // Aborted while the file was being created: remove it and close it.
+        this.file.abort();
+        this.file = null;
+        return false;
+      }
       const view = this.view!;
       if (!(await this.walk(view, this.file))) return false;
       view.detach();
@@ -250,10 +256,15 @@ export class AofRewrite {
     return new Promise((resolve, reject) => {
       const step = (): void => {
         if (this.aborted) return resolve(false);
-        const done = view.slice();
-        if (done || this.encoder.pending >= TAKE_BYTES) for (const b of this.encoder.take()) file.write(b);
-        if (file.failed) return reject(file.failed);
-        if (done) return resolve(true);
+        try {
+          const done = view.slice();
+          if (done || this.encoder.pending >= TAKE_BYTES) for (const b of this.encoder.take()) file.write(b);
+          if (file.failed) return reject(file.failed);
+          if (done) return resolve(true);
+        } catch (e) {
+          // E.g. a value too big for a RESP base's string: the rewrite fails, the server goes on.
+          return reject(e);
+        }
         setImmediate(drained);
       };
       // Back pressure: let the writes catch up before producing more.

@@ -107,12 +107,19 @@ export class BackgroundSave {
       this.waiting = true;
       return;
     }
-    const done = this.view.slice();
-    if (done) {
-      this.view.detach();
-      this.enc.footer();
+    let done: boolean;
+    try {
+      done = this.view.slice();
+      if (done) {
+        this.view.detach();
+        this.enc.footer();
+      }
+      if (done || this.enc.pending >= TAKE_BYTES) for (const b of this.enc.take()) f.write(b);
+    } catch (e) {
+      // A slice runs from setImmediate: a throw would end the process. The save fails instead.
+      this.end(e as Error);
+      return;
     }
-    if (done || this.enc.pending >= TAKE_BYTES) for (const b of this.enc.take()) f.write(b);
     if (!done) {
       setImmediate(this.step);
       return;

@@ -128,18 +128,9 @@ test('command names (remembered by a hash of their first and last bytes) always 
 
 /** Everything p returns for `bytes` fed in chunks of `size` (errors included; stops after one). */
 function parseAll(bytes: Buffer, size: number, auth = true): unknown[] {
-  const p = new RequestParser({ maxBulkLen: 512 * 1024 * 1024, authenticated: () => auth });
-  const got: unknown[] = [];
-  for (let off = 0; off < bytes.length; off += size) {
-    p.feed(Buffer.from(bytes.subarray(off, off + size)));
-    for (let r = p.next(); r !== null; r = p.next()) {
-      got.push(r);
-      if (typeof r === 'string') return got;
-    }
-    p.release();
-  }
-  got.push(p.buffered);
-  return got;
+  const parts: Buffer[] = [];
+  for (let off = 0; off < bytes.length; off += size) parts.push(bytes.subarray(off, off + size));
+  return parseParts(parts, auth);
 }
 
 test('whole commands (the fast path) parse as commands fed a byte at a time (the state machine)', () => {
@@ -179,9 +170,9 @@ test('whole commands (the fast path) parse as commands fed a byte at a time (the
   }
 });
 
-/** What p returns for `parts` fed in turn (as parseAll: stops at an error, else ends with what stays buffered). */
-function parseParts(parts: Buffer[]): unknown[] {
-  const p = new RequestParser(limits);
+/** What p returns for `parts` fed in turn: stops at an error, else ends with what stays buffered. */
+function parseParts(parts: Buffer[], auth = true): unknown[] {
+  const p = new RequestParser({ ...limits, authenticated: () => auth });
   const got: unknown[] = [];
   for (const part of parts) {
     p.feed(Buffer.from(part));

@@ -138,8 +138,12 @@ export function loadConfigFile(config: Config, file: string, state: LoadState = 
  * (the file system takes them so).
  */
 export function passwordBytes(name: string, value: string): string {
+  return isPasswordDirective(name) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
+function isPasswordDirective(name: string): boolean {
   const n = name.toLowerCase();
-  return n === 'requirepass' || n === 'user' ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  return n === 'requirepass' || n === 'user';
 }
 
 /** Applies `--name value ...` options, already grouped as [name, ...values]. */
@@ -148,7 +152,7 @@ export function loadOptions(config: Config, options: string[][], state: LoadStat
     const args = raw.map((v, i) => (i === 0 ? v : passwordBytes(raw[0], v)));
     const shown = raw.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
     // Node has replaced bytes that are not UTF-8 with U+FFFD: the password is not the one given.
-    if (args !== raw && args.some((v, i) => v !== raw[i] && raw[i].includes('\ufffd'))) {
+    if (isPasswordDirective(raw[0]) && raw.some((v, i) => i > 0 && v.includes('\ufffd'))) {
       throw new ConfigFileError('command line', shown, 'A password on the command line must be valid UTF-8 (Node cannot pass other bytes): put it in the config file');
     }
     if (args[0].toLowerCase() === 'include') {

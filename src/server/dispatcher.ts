@@ -81,6 +81,7 @@ function dispatch(c: Client, argv: string[]): void {
     return;
   }
   c.lastCommand = cmd.name;
+  // The field first: an authenticated client (nearly every command) makes no call.
   if (!c.authenticated && c.needsAuth() && !cmd.flags.has('no_auth')) {
     reject(c, cmd, E.NOAUTH);
     return;

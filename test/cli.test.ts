@@ -76,6 +76,7 @@ describe('usage', () => {
     expect(r.stdout).toContain('--dir <string>  [$DATA_DIR or ./data]');
     expect(r.stdout).toContain('--hash-max-listpack-entries <n>  [512] (alias hash-max-ziplist-entries)');
     expect(r.stdout).toContain('include <path>');
+    expect(r.stdout).toContain('user default <rule> ...');
     expect(r.stdout).toContain('--test-config');
   });
 

@@ -58,7 +58,7 @@ export function directivesHelp(): string {
     out += `    --${d.name} ${argHint(d)}  [${shownDefault(d)}]${aliases}\n        ${d.help}\n`;
   }
   out += '\n  FILE ONLY\n';
-  for (const [name, help] of Object.entries(FILE_ONLY_HELP)) out += `    ${name} <path>\n        ${help}\n`;
+  for (const [name, [args, help]] of Object.entries(FILE_ONLY_HELP)) out += `    ${name} ${args}\n        ${help}\n`;
   out +=
     '\nExamples:\n' +
     '  kevy-server                                  (defaults; data in $DATA_DIR or ./data)\n' +

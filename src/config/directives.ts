@@ -276,8 +276,12 @@ for (const d of DIRECTIVES) {
 }
 
 /** Directives only a config file may hold (not configs: CONFIG GET does not know them). */
-export const FILE_ONLY_HELP: Record<string, string> = {
-  include: 'Include another config file (its lines are read at this point; later lines win).',
+export const FILE_ONLY_HELP: Record<string, [args: string, help: string]> = {
+  include: ['<path>', 'Include another config file (its lines are read at this point; later lines win).'],
+  user: [
+    'default <rule> ...',
+    'The default user, as Redis\'s CONFIG REWRITE writes it (user default on nopass ~* &* +@all). kevy has no ACL yet: the rules may set its passwords (nopass, >password, #<sha256>) but must keep on ~* &* +@all. Applied after the whole configuration, so it wins over requirepass.',
+  ],
 };
 
 /** Refusal of a Redis directive kevy does not implement: `'appendonly' <hint>`. */
